@@ -1,0 +1,1 @@
+//! einf models: reference architectures and search spaces (issue 7; nothing here yet).

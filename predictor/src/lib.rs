@@ -1,0 +1,1 @@
+//! einf predictor: per-device kernel regressors (issue 5; nothing here yet).
