@@ -1,1 +1,49 @@
 //! The `einf` command line, as a library so that its behaviour can be tested in process.
+//!
+//! `main` prints errors as one line (`einf: file: node 'x': what is wrong`) and exits non-zero.
+
+mod kernels;
+mod table;
+
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Predict how much energy, time and power a neural network spends per inference on an edge device.
+#[derive(Debug, Parser)]
+#[command(name = "einf", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Split a model (ONNX or TFLite) into the fused kernels a runtime executes, with their
+    /// configuration and exact features.
+    Kernels(kernels::KernelsArgs),
+}
+
+/// Run a parsed command line, writing results to `out`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Kernels(args) => kernels::run(&args, out),
+    }
+}
+
+/// The binary's entry point: parse arguments, run, print errors on one line.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match run(cli, &mut out) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = out.flush();
+            eprintln!("einf: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

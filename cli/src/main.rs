@@ -1,4 +1,4 @@
 //! `einf`: predict the energy of a neural network on an edge device.
 fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+    einf_cli::main()
 }

@@ -39,7 +39,9 @@ pub enum ErrorKind {
     #[error("{0}")]
     Shape(String),
     /// A graph input has a symbolic or unknown dimension and the user did not set it.
-    #[error("input '{input}' has an unknown dimension {dim} (axis {axis}); set it with --input-shape {input}=...")]
+    #[error(
+        "input '{input}' has an unknown dimension {dim} (axis {axis}); set it with --input-shape {input}=..."
+    )]
     MissingDim {
         /// Graph input name.
         input: String,

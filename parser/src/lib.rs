@@ -2,11 +2,25 @@
 //!
 //! The layers, bottom up: [`ir`] (the graph vocabulary, no format types), [`shape`] (shape
 //! inference and constant folding), [`kernel`] (kernel kinds, configurations, features),
-//! [`fusion`] (per-backend rules that group nodes into kernels), and the format readers
-//! [`onnx`] and [`tflite`] behind one [`load_model`] entry point.
+//! [`fusion`] (per-backend rules that group nodes into kernels), [`report`] (totals and
+//! coverage), and the format readers [`onnx`] and [`tflite`] behind [`load_model`].
+//!
+//! ```no_run
+//! use einf_parser::{analyze, fusion::Rules, load_model};
+//! let graph = load_model("model.onnx".as_ref(), &[])?;
+//! let analysis = analyze(&graph, &Rules::builtin("onnxruntime-cpu")?)?;
+//! for k in &analysis.kernels {
+//!     println!("{} {} MACs", k.kind, k.features.macs);
+//! }
+//! # Ok::<(), einf_parser::Error>(())
+//! ```
 
 pub mod error;
+pub mod fusion;
 pub mod ir;
+pub mod kernel;
+mod model;
+pub mod report;
 pub mod shape;
 
 #[cfg(feature = "onnx")]
@@ -15,3 +29,5 @@ pub mod onnx;
 pub mod tflite;
 
 pub use error::{Error, ErrorKind, Result};
+pub use model::{Format, MAX_FILE_BYTES, default_backend, detect, load_model, parse_bytes};
+pub use report::{Analysis, Coverage, Totals, analyze};

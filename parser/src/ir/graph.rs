@@ -172,7 +172,11 @@ impl Graph {
         let mut produced = vec![false; n_t];
         for t in self.inputs.iter().chain(&self.outputs) {
             if t.0 >= n_t {
-                return Err(ErrorKind::Graph(format!("graph input/output refers to missing tensor #{}", t.0)).into());
+                return Err(ErrorKind::Graph(format!(
+                    "graph input/output refers to missing tensor #{}",
+                    t.0
+                ))
+                .into());
             }
         }
         for n in &self.nodes {
@@ -246,8 +250,11 @@ impl Graph {
             .nodes
             .iter()
             .map(|n| {
-                let mut deps: Vec<usize> =
-                    n.present_inputs().filter_map(|t| producers.get(t.0).copied().flatten()).map(|p| p.0).collect();
+                let mut deps: Vec<usize> = n
+                    .present_inputs()
+                    .filter_map(|t| producers.get(t.0).copied().flatten())
+                    .map(|p| p.0)
+                    .collect();
                 deps.sort_unstable();
                 deps.dedup();
                 deps.len()

@@ -1,0 +1,167 @@
+//! Kernel configuration: the layer parameters a predictor sees (nn-Meter's HW, Cin, Cout, K, S,
+//! made exact: separate h and w, padding, dilation, groups, batch and dtype).
+
+use super::role::{channel_axis, spatial_axes};
+use crate::ir::{DType, Graph, Node, Op, Padding, WeightLayout};
+use serde::{Deserialize, Serialize};
+
+/// The configuration of a kernel, taken from its anchor node (the convolution, fully connected
+/// layer, pool, ... that gives the kernel its kind). Spatial fields are 1 for non-spatial kernels;
+/// a 1-D operator has `h = 1`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct KernelConfig {
+    /// Batch size.
+    pub batch: u64,
+    /// Input height.
+    pub input_h: u64,
+    /// Input width.
+    pub input_w: u64,
+    /// Output height.
+    pub output_h: u64,
+    /// Output width.
+    pub output_w: u64,
+    /// Input channels (fully connected: input features).
+    pub cin: u64,
+    /// Output channels (fully connected: output features).
+    pub cout: u64,
+    /// Kernel height.
+    pub kernel_h: u64,
+    /// Kernel width.
+    pub kernel_w: u64,
+    /// Vertical stride.
+    pub stride_h: u64,
+    /// Horizontal stride.
+    pub stride_w: u64,
+    /// Padding: top, left, bottom, right.
+    pub pads: [u64; 4],
+    /// Vertical dilation.
+    pub dilation_h: u64,
+    /// Horizontal dilation.
+    pub dilation_w: u64,
+    /// Convolution groups (1 otherwise).
+    pub groups: u64,
+    /// Element type of the anchor's first input.
+    pub dtype: DType,
+    /// Channels of each input, for multi-input kernels (concat: nn-Meter's CIN1..CIN4; add).
+    pub input_channels: Vec<u64>,
+}
+
+/// `(batch, channels, h, w)` of an activation shape in a layout; rank < 3 is treated as
+/// `[batch, features]` (h = w = 1), rank 3 as 1-D spatial.
+fn nchw(graph: &Graph, shape: &[u64]) -> (u64, u64, u64, u64) {
+    let rank = shape.len();
+    let dim = |i: usize| shape.get(i).copied().unwrap_or(1);
+    match rank {
+        0 => (1, 1, 1, 1),
+        1 => (1, dim(0), 1, 1),
+        2 => (dim(0), dim(1), 1, 1),
+        _ => {
+            let c = dim(channel_axis(graph.layout, rank));
+            let sp = spatial_axes(graph.layout, rank);
+            let (h, w) = match sp.as_slice() {
+                [w] => (1, dim(*w)),
+                [.., h, w] => (dim(*h), dim(*w)),
+                [] => (1, 1),
+            };
+            let extra: u64 = sp.iter().rev().skip(2).map(|&a| dim(a)).product();
+            (dim(0), c, h.saturating_mul(extra), w)
+        }
+    }
+}
+
+fn shape_of(graph: &Graph, t: Option<crate::ir::TensorId>) -> Option<Vec<u64>> {
+    graph.tensor(t?).known_shape()
+}
+
+fn last2(v: &[u64], default: u64) -> (u64, u64) {
+    match v {
+        [] => (default, default),
+        [x] => (1, *x),
+        [.., a, b] => (*a, *b),
+    }
+}
+
+fn pads4(padding: &Padding) -> [u64; 4] {
+    match padding {
+        Padding::Explicit(p) => match p.as_slice() {
+            [b, e] => [0, *b, 0, *e],
+            [t, l, b, r] => [*t, *l, *b, *r],
+            _ => [0; 4],
+        },
+        _ => [0; 4],
+    }
+}
+
+/// The configuration of `node` used as a kernel anchor. Returns `None` when shapes are unknown.
+pub fn config_of(graph: &Graph, node: &Node) -> Option<KernelConfig> {
+    let x = shape_of(graph, node.input(0))?;
+    let y = shape_of(graph, node.output(0))?;
+    let (n, cin, ih, iw) = nchw(graph, &x);
+    let (_, cout, oh, ow) = nchw(graph, &y);
+    let mut cfg = KernelConfig {
+        batch: n,
+        input_h: ih,
+        input_w: iw,
+        output_h: oh,
+        output_w: ow,
+        cin,
+        cout,
+        kernel_h: 1,
+        kernel_w: 1,
+        stride_h: 1,
+        stride_w: 1,
+        pads: [0; 4],
+        dilation_h: 1,
+        dilation_w: 1,
+        groups: 1,
+        dtype: graph.tensor(node.input(0)?).dtype,
+        input_channels: Vec::new(),
+    };
+    match &node.op {
+        Op::Conv(a) | Op::ConvTranspose(a) => {
+            let w = shape_of(graph, node.input(1))?;
+            let k: Vec<u64> = match (&a.kernel, a.weight_layout) {
+                (Some(k), _) => k.clone(),
+                (None, WeightLayout::Oihw | WeightLayout::Iohw) => w.get(2..).map(<[u64]>::to_vec).unwrap_or_default(),
+                (None, WeightLayout::Ohwi | WeightLayout::Ihwo) => {
+                    w.get(1..w.len().saturating_sub(1)).map(<[u64]>::to_vec).unwrap_or_default()
+                }
+            };
+            (cfg.kernel_h, cfg.kernel_w) = last2(&k, 1);
+            (cfg.stride_h, cfg.stride_w) = last2(&a.strides, 1);
+            (cfg.dilation_h, cfg.dilation_w) = last2(&a.dilations, 1);
+            cfg.pads = pads4(&a.padding);
+            cfg.groups = a.groups.unwrap_or(1);
+        }
+        Op::Pool(p) => {
+            if p.global {
+                (cfg.kernel_h, cfg.kernel_w) = (ih, iw);
+            } else {
+                (cfg.kernel_h, cfg.kernel_w) = last2(&p.kernel, 1);
+                (cfg.stride_h, cfg.stride_w) = last2(&p.strides, 1);
+                (cfg.dilation_h, cfg.dilation_w) = last2(&p.dilations, 1);
+                cfg.pads = pads4(&p.padding);
+            }
+        }
+        Op::Gemm { .. } | Op::MatMul { .. } => {
+            // Features in, features out: the last axes of input and output.
+            cfg.cin = x.last().copied().unwrap_or(1);
+            cfg.cout = y.last().copied().unwrap_or(1);
+            let rows: u64 = y.iter().rev().skip(1).product();
+            (cfg.batch, cfg.input_h, cfg.input_w, cfg.output_h, cfg.output_w) = (rows.max(1), 1, 1, 1, 1);
+        }
+        Op::Reduce { .. } => {
+            // Global pooling written as a mean over H and W: the window is the map.
+            (cfg.kernel_h, cfg.kernel_w) = (ih, iw);
+        }
+        _ => {}
+    }
+    if node.inputs.len() > 1 && matches!(node.op, Op::Concat { .. } | Op::Binary(_)) {
+        cfg.input_channels = node
+            .present_inputs()
+            .filter_map(|t| graph.tensor(t).known_shape())
+            .map(|s| nchw(graph, &s).1)
+            .collect();
+    }
+    Some(cfg)
+}
