@@ -48,7 +48,9 @@ pub fn load_model(path: &Path, shapes: &[InputShape]) -> Result<Graph> {
     let in_file = |e: Error| e.in_file(path);
     let size = std::fs::metadata(path).map_err(|e| in_file(ErrorKind::Io(e).into()))?.len();
     if size > MAX_FILE_BYTES {
-        return Err(in_file(ErrorKind::Limit(format!("file of {size} bytes (at most {MAX_FILE_BYTES})")).into()));
+        return Err(in_file(
+            ErrorKind::Limit(format!("file of {size} bytes (at most {MAX_FILE_BYTES})")).into(),
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| in_file(ErrorKind::Io(e).into()))?;
     let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("model");

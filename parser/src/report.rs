@@ -1,9 +1,9 @@
 //! The result of analysing a model: kernels, totals and coverage, with a stable JSON schema.
 
+use crate::error::Result;
 use crate::fusion::{Rules, fuse};
 use crate::ir::{DType, Graph, SourceFormat};
 use crate::kernel::{Kernel, Role, node_cost};
-use crate::error::Result;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

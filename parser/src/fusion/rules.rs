@@ -81,7 +81,10 @@ impl Rules {
     /// The built-in rules of a backend.
     pub fn builtin(name: &str) -> Result<Rules> {
         let (_, text) = BUILTIN.iter().find(|(n, _)| *n == name).ok_or_else(|| {
-            ErrorKind::Rules(format!("unknown backend '{name}' (known: {})", Rules::builtin_names().join(", ")))
+            ErrorKind::Rules(format!(
+                "unknown backend '{name}' (known: {})",
+                Rules::builtin_names().join(", ")
+            ))
         })?;
         Rules::from_toml(text)
     }
@@ -153,7 +156,8 @@ mod tests {
             "backend = 'x'\ndescription = 'd'\n[sets]\nconv = ['conv', 'dwconv']\nact = ['relu']\n",
         );
         assert!(r.is_ok());
-        let text = "backend = 'x'\ndescription = 'd'\nfuse = ['conv > relu']\n[sets]\nconv = ['conv', 'dwconv']\n";
+        let text =
+            "backend = 'x'\ndescription = 'd'\nfuse = ['conv > relu']\n[sets]\nconv = ['conv', 'dwconv']\n";
         let r = Rules::from_toml(text).unwrap_or_else(|e| panic!("{e}"));
         assert!(r.fuses(&Role::DwConv, &Role::Relu));
         assert!(!r.fuses(&Role::Relu, &Role::DwConv));

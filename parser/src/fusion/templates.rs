@@ -116,8 +116,11 @@ fn match_se(cx: &Ctx, n: NodeId) -> Option<Match> {
 /// Hard swish written out: `x · hsigmoid(x)`, `x · relu6(x + 3) / 6` (either order of the last
 /// multiply and divide).
 fn match_hswish(cx: &Ctx, n: NodeId) -> Option<Match> {
-    let gate_part = |r: &Role| matches!(r, Role::Add | Role::Relu | Role::Clip | Role::Div | Role::Mul | Role::Hsigmoid);
-    let has_gate = |chain: &[NodeId]| chain.iter().any(|&c| matches!(cx.role(c), Role::Relu | Role::Clip | Role::Hsigmoid));
+    let gate_part =
+        |r: &Role| matches!(r, Role::Add | Role::Relu | Role::Clip | Role::Div | Role::Mul | Role::Hsigmoid);
+    let has_gate = |chain: &[NodeId]| {
+        chain.iter().any(|&c| matches!(cx.role(c), Role::Relu | Role::Clip | Role::Hsigmoid))
+    };
     let direct = |m: NodeId| -> Option<Vec<NodeId>> {
         if *cx.role(m) != Role::Mul {
             return None;

@@ -122,7 +122,9 @@ pub fn config_of(graph: &Graph, node: &Node) -> Option<KernelConfig> {
             let w = shape_of(graph, node.input(1))?;
             let k: Vec<u64> = match (&a.kernel, a.weight_layout) {
                 (Some(k), _) => k.clone(),
-                (None, WeightLayout::Oihw | WeightLayout::Iohw) => w.get(2..).map(<[u64]>::to_vec).unwrap_or_default(),
+                (None, WeightLayout::Oihw | WeightLayout::Iohw) => {
+                    w.get(2..).map(<[u64]>::to_vec).unwrap_or_default()
+                }
                 (None, WeightLayout::Ohwi | WeightLayout::Ihwo) => {
                     w.get(1..w.len().saturating_sub(1)).map(<[u64]>::to_vec).unwrap_or_default()
                 }

@@ -79,12 +79,19 @@ impl GraphIndex {
 
 /// Build a kernel from its nodes (in execution order) and their roles. `template` names the kernel
 /// when a template matched (se, hswish, ...), otherwise the kind is spelled from the roles.
-pub fn build_kernel(graph: &Graph, index: &GraphIndex, nodes: Vec<NodeId>, roles: &[Role], template: Option<Role>) -> Kernel {
+pub fn build_kernel(
+    graph: &Graph,
+    index: &GraphIndex,
+    nodes: Vec<NodeId>,
+    roles: &[Role],
+    template: Option<Role>,
+) -> Kernel {
     let kind = match template {
         Some(t) => KernelKind::from_roles(&[t]),
         None => KernelKind::from_roles(roles),
     };
-    let inside = |t: TensorId| index.producers.get(t.0).copied().flatten().is_some_and(|p| nodes.contains(&p));
+    let inside =
+        |t: TensorId| index.producers.get(t.0).copied().flatten().is_some_and(|p| nodes.contains(&p));
     let mut features = Features::default();
     let mut seen_in: Vec<TensorId> = Vec::new();
     let mut seen_w: Vec<TensorId> = Vec::new();
@@ -139,10 +146,16 @@ pub fn build_kernel(graph: &Graph, index: &GraphIndex, nodes: Vec<NodeId>, roles
             let sp = spatial_axes(graph.layout, y.len());
             cfg.cout = c;
             cfg.output_w = sp.last().and_then(|&a| y.get(a)).copied().unwrap_or(1);
-            cfg.output_h = if sp.len() >= 2 { sp.get(sp.len() - 2).and_then(|&a| y.get(a)).copied().unwrap_or(1) } else { 1 };
+            cfg.output_h = if sp.len() >= 2 {
+                sp.get(sp.len() - 2).and_then(|&a| y.get(a)).copied().unwrap_or(1)
+            } else {
+                1
+            };
         }
         // Shapes of every node must be known for the kernel to be costed.
-        let all_known = nodes.iter().all(|&n| graph.node(n).outputs.iter().all(|&o| graph.tensor(o).known_shape().is_some()));
+        let all_known = nodes
+            .iter()
+            .all(|&n| graph.node(n).outputs.iter().all(|&o| graph.tensor(o).known_shape().is_some()));
         all_known.then_some(cfg)
     });
     let names = nodes.iter().map(|&n| graph.node(n).name.clone()).collect();

@@ -339,9 +339,12 @@ pub fn role_of(graph: &Graph, node: &Node) -> Role {
         Op::Transpose { .. } => Role::Transpose,
         Op::Resize { .. } => Role::Resize,
         Op::SpaceDepth { .. } => Role::SpaceDepth,
-        Op::Tile | Op::Expand | Op::Gather { .. } | Op::Range | Op::ConstantOfShape { .. } | Op::Shape { .. } => {
-            Role::Copy
-        }
+        Op::Tile
+        | Op::Expand
+        | Op::Gather { .. }
+        | Op::Range
+        | Op::ConstantOfShape { .. }
+        | Op::Shape { .. } => Role::Copy,
         Op::Cast { .. } | Op::Quantize | Op::Dequantize => Role::Convert,
         Op::Identity | Op::Constant => Role::Identity,
         Op::Unsupported { name } => Role::Unsupported(name.clone()),
@@ -374,10 +377,8 @@ fn reduces_spatial(graph: &Graph, node: &Node, axes: Option<&[i64]>) -> bool {
             None => return false,
         },
     };
-    let mut norm: Vec<usize> = axes
-        .iter()
-        .filter_map(|&a| usize::try_from(if a < 0 { a + rank as i64 } else { a }).ok())
-        .collect();
+    let mut norm: Vec<usize> =
+        axes.iter().filter_map(|&a| usize::try_from(if a < 0 { a + rank as i64 } else { a }).ok()).collect();
     norm.sort_unstable();
     norm.dedup();
     let spatial = spatial_axes(graph.layout, rank);
