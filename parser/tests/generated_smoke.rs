@@ -33,10 +33,7 @@ fn onnx_model_proto_round_trips() -> anyhow::Result<()> {
     };
     let model = ModelProto {
         ir_version: Some(9),
-        opset_import: vec![OperatorSetIdProto {
-            domain: Some(String::new()),
-            version: Some(13),
-        }],
+        opset_import: vec![OperatorSetIdProto { domain: Some(String::new()), version: Some(13) }],
         graph: Some(GraphProto {
             name: Some("smoke".into()),
             node: vec![conv],
@@ -50,9 +47,7 @@ fn onnx_model_proto_round_trips() -> anyhow::Result<()> {
     let decoded = ModelProto::decode(bytes.as_slice())?;
     assert_eq!(decoded, model);
 
-    let graph = decoded
-        .graph
-        .ok_or_else(|| anyhow::anyhow!("graph lost in round trip"))?;
+    let graph = decoded.graph.ok_or_else(|| anyhow::anyhow!("graph lost in round trip"))?;
     assert_eq!(graph.node.len(), 1);
     assert_eq!(graph.node[0].op_type(), "Conv");
     assert_eq!(graph.node[0].attribute[0].r#type(), AttributeType::Ints);
@@ -66,9 +61,9 @@ fn onnx_model_proto_round_trips() -> anyhow::Result<()> {
 fn tflite_model_builds_verifies_and_reads_back() -> anyhow::Result<()> {
     use einf_parser::tflite::schema::{
         ActivationFunctionType, Buffer, BufferArgs, BuiltinOperator, BuiltinOptions, Conv2DOptions,
-        Conv2DOptionsArgs, Model, ModelArgs, Operator, OperatorArgs, OperatorCode,
-        OperatorCodeArgs, Padding, SubGraph, SubGraphArgs, Tensor, TensorArgs, TensorType,
-        finish_model_buffer, model_buffer_has_identifier, root_as_model,
+        Conv2DOptionsArgs, Model, ModelArgs, Operator, OperatorArgs, OperatorCode, OperatorCodeArgs, Padding,
+        SubGraph, SubGraphArgs, Tensor, TensorArgs, TensorType, finish_model_buffer,
+        model_buffer_has_identifier, root_as_model,
     };
     use flatbuffers::{FlatBufferBuilder, WIPOffset};
 
@@ -78,11 +73,7 @@ fn tflite_model_builds_verifies_and_reads_back() -> anyhow::Result<()> {
     let empty = Buffer::create(&mut fbb, &BufferArgs::default());
     let buffers = fbb.create_vector(&[empty]);
 
-    fn tensor<'a>(
-        fbb: &mut FlatBufferBuilder<'a>,
-        name: &str,
-        shape: &[i32],
-    ) -> WIPOffset<Tensor<'a>> {
+    fn tensor<'a>(fbb: &mut FlatBufferBuilder<'a>, name: &str, shape: &[i32]) -> WIPOffset<Tensor<'a>> {
         let name = fbb.create_string(name);
         let shape = fbb.create_vector(shape);
         Tensor::create(
@@ -170,46 +161,26 @@ fn tflite_model_builds_verifies_and_reads_back() -> anyhow::Result<()> {
     let model = root_as_model(bytes)?; // runs the flatbuffers verifier
     assert_eq!(model.version(), 3);
 
-    let codes = model
-        .operator_codes()
-        .ok_or_else(|| anyhow::anyhow!("no operator codes"))?;
+    let codes = model.operator_codes().ok_or_else(|| anyhow::anyhow!("no operator codes"))?;
     assert_eq!(codes.get(0).builtin_code(), BuiltinOperator::CONV_2D);
 
-    let subgraphs = model
-        .subgraphs()
-        .ok_or_else(|| anyhow::anyhow!("no subgraphs"))?;
+    let subgraphs = model.subgraphs().ok_or_else(|| anyhow::anyhow!("no subgraphs"))?;
     assert_eq!(subgraphs.len(), 1);
     let subgraph = subgraphs.get(0);
     assert_eq!(subgraph.name(), Some("main"));
-    let tensors = subgraph
-        .tensors()
-        .ok_or_else(|| anyhow::anyhow!("no tensors"))?;
-    let shapes: Vec<Vec<i32>> = tensors
-        .iter()
-        .map(|t| t.shape().map(|s| s.iter().collect()).unwrap_or_default())
-        .collect();
-    assert_eq!(
-        shapes,
-        [vec![1, 8, 8, 3], vec![4, 3, 3, 3], vec![1, 8, 8, 4]]
-    );
+    let tensors = subgraph.tensors().ok_or_else(|| anyhow::anyhow!("no tensors"))?;
+    let shapes: Vec<Vec<i32>> =
+        tensors.iter().map(|t| t.shape().map(|s| s.iter().collect()).unwrap_or_default()).collect();
+    assert_eq!(shapes, [vec![1, 8, 8, 3], vec![4, 3, 3, 3], vec![1, 8, 8, 4]]);
 
-    let operators = subgraph
-        .operators()
-        .ok_or_else(|| anyhow::anyhow!("no operators"))?;
+    let operators = subgraph.operators().ok_or_else(|| anyhow::anyhow!("no operators"))?;
     assert_eq!(operators.len(), 1);
     let op = operators.get(0);
-    assert_eq!(
-        op.inputs().map(|v| v.iter().collect::<Vec<_>>()),
-        Some(vec![0, 1])
-    );
-    let options = op
-        .builtin_options_as_conv_2_doptions()
-        .ok_or_else(|| anyhow::anyhow!("no Conv2DOptions"))?;
+    assert_eq!(op.inputs().map(|v| v.iter().collect::<Vec<_>>()), Some(vec![0, 1]));
+    let options =
+        op.builtin_options_as_conv_2_doptions().ok_or_else(|| anyhow::anyhow!("no Conv2DOptions"))?;
     assert_eq!(options.padding(), Padding::SAME);
-    assert_eq!(
-        options.fused_activation_function(),
-        ActivationFunctionType::RELU6
-    );
+    assert_eq!(options.fused_activation_function(), ActivationFunctionType::RELU6);
 
     // The verifier rejects a truncated buffer instead of reading out of bounds.
     assert!(root_as_model(&bytes[..bytes.len() / 2]).is_err());
