@@ -20,7 +20,11 @@ impl std::str::FromStr for InputShape {
             s.split_once('=').ok_or_else(|| ErrorKind::InputShape(format!("'{s}' is not NAME=DxDxD")))?;
         let dims = dims
             .split(['x', ','])
-            .map(|d| d.trim().parse::<u64>().map_err(|_| ErrorKind::InputShape(format!("'{d}' in '{s}' is not a dimension"))))
+            .map(|d| {
+                d.trim()
+                    .parse::<u64>()
+                    .map_err(|_| ErrorKind::InputShape(format!("'{d}' in '{s}' is not a dimension")))
+            })
             .collect::<std::result::Result<Vec<_>, _>>()?;
         Ok(InputShape { name: name.trim().to_string(), dims })
     }
