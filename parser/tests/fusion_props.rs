@@ -52,7 +52,7 @@ impl Builder {
         match kind % 9 {
             0 | 1 => {
                 let k = [1u64, 3, 5][p as usize % 3];
-                let s = if p % 4 == 0 && h >= 4 { 2 } else { 1 };
+                let s = if p.is_multiple_of(4) && h >= 4 { 2 } else { 1 };
                 let groups = match p % 5 {
                     0 => c,
                     1 if c % 2 == 0 => 2,
@@ -85,7 +85,7 @@ impl Builder {
             }
             3 => {
                 let y = self.act([n, c, h, w]);
-                let op = if p % 2 == 0 { UnaryOp::Relu } else { UnaryOp::HardSwish };
+                let op = if p.is_multiple_of(2) { UnaryOp::Relu } else { UnaryOp::HardSwish };
                 self.node(Op::Unary(op), vec![x], y);
             }
             4 => {
@@ -148,7 +148,7 @@ impl Builder {
                 self.node(Op::Binary(BinaryOp::Mul), vec![x, prev], y);
             }
             7 => {
-                let other = self.acts.iter().rev().skip(1).find(|(_, s)| s[2] == h && s[3] == w).map(|a| *a);
+                let other = self.acts.iter().rev().skip(1).find(|(_, s)| s[2] == h && s[3] == w).copied();
                 if let Some((o, os)) = other {
                     let y = self.act([n, c + os[1], h, w]);
                     self.node(Op::Concat { axis: 1 }, vec![x, o], y);
