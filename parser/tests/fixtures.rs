@@ -1,6 +1,7 @@
 //! Every fixture model parses; its MACs, params and op counts equal the independent reference
 //! (tests/fixtures/reference/reference.json, made by parser/tools/reference with onnx-tool and the
 //! `tflite` package); and its kernel table per backend is an insta snapshot.
+#![cfg(all(feature = "onnx", feature = "tflite"))]
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test helpers stop on broken fixtures
 
 use einf_parser::fusion::Rules;

@@ -5,6 +5,7 @@
 //! fusion). The property: no panic, and an error always names the file. `cargo test` runs a short
 //! loop; `EINF_FUZZ_CASES=200000 cargo test --release -p einf-parser --test fuzz` runs a long one
 //! (the README records the count reached).
+#![cfg(all(feature = "onnx", feature = "tflite"))]
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test helpers stop on broken fixtures
 
 use einf_parser::fusion::Rules;

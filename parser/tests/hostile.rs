@@ -1,6 +1,7 @@
 //! Hostile input never panics: truncated, bit-flipped, random, deeply nested, cyclic,
 //! dangling-edge, absurd-dim and path-escaping files each give a named error with the file (and
 //! the node where known).
+#![cfg(feature = "onnx")]
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test helpers stop on broken fixtures
 
 use einf_parser::onnx::proto::{

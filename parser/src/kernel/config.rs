@@ -47,14 +47,17 @@ pub struct KernelConfig {
 }
 
 /// `(batch, channels, h, w)` of an activation shape in a layout; rank < 3 is treated as
-/// `[batch, features]` (h = w = 1), rank 3 as 1-D spatial.
-fn nchw(graph: &Graph, shape: &[u64]) -> (u64, u64, u64, u64) {
+/// `[batch, features]` (h = w = 1). Rank 3 is 1-D spatial in the graph's layout for
+/// convolutions and pools (`spatial_op`), and `[batch, length, channels]` (w = length) for every
+/// other operator, whatever the layout: such tensors (sequences, detection anchors) are not images.
+fn nchw(graph: &Graph, shape: &[u64], spatial_op: bool) -> (u64, u64, u64, u64) {
     let rank = shape.len();
     let dim = |i: usize| shape.get(i).copied().unwrap_or(1);
     match rank {
         0 => (1, 1, 1, 1),
         1 => (1, dim(0), 1, 1),
         2 => (dim(0), dim(1), 1, 1),
+        3 if !spatial_op => (dim(0), dim(2), 1, dim(1)),
         _ => {
             let c = dim(channel_axis(graph.layout, rank));
             let sp = spatial_axes(graph.layout, rank);
@@ -96,8 +99,9 @@ fn pads4(padding: &Padding) -> [u64; 4] {
 pub fn config_of(graph: &Graph, node: &Node) -> Option<KernelConfig> {
     let x = shape_of(graph, node.input(0))?;
     let y = shape_of(graph, node.output(0))?;
-    let (n, cin, ih, iw) = nchw(graph, &x);
-    let (_, cout, oh, ow) = nchw(graph, &y);
+    let spatial_op = matches!(node.op, Op::Conv(_) | Op::ConvTranspose(_) | Op::Pool(_));
+    let (n, cin, ih, iw) = nchw(graph, &x, spatial_op);
+    let (_, cout, oh, ow) = nchw(graph, &y, spatial_op);
     let mut cfg = KernelConfig {
         batch: n,
         input_h: ih,
@@ -162,8 +166,19 @@ pub fn config_of(graph: &Graph, node: &Node) -> Option<KernelConfig> {
         cfg.input_channels = node
             .present_inputs()
             .filter_map(|t| graph.tensor(t).known_shape())
-            .map(|s| nchw(graph, &s).1)
+            .map(|s| nchw(graph, &s, false).1)
             .collect();
     }
     Some(cfg)
+}
+
+/// Set the output side of `cfg` (anchored at `anchor`) from the output of the kernel's `last` node.
+pub(crate) fn set_output_side(graph: &Graph, anchor: &Node, last: &Node, cfg: &mut KernelConfig) {
+    let spatial_op = matches!(anchor.op, Op::Conv(_) | Op::ConvTranspose(_) | Op::Pool(_));
+    if let Some(y) = shape_of(graph, last.output(0))
+        && y.len() >= 3
+    {
+        let (_, c, h, w) = nchw(graph, &y, spatial_op);
+        (cfg.cout, cfg.output_h, cfg.output_w) = (c, h, w);
+    }
 }

@@ -6,10 +6,11 @@ mod kind;
 mod role;
 
 pub use config::{KernelConfig, config_of};
+use config::set_output_side;
 pub use cost::{NodeCost, data_operands, node_cost};
 pub use kind::KernelKind;
 pub use role::{Role, role_of};
-pub(crate) use role::{channel_axis, spatial_axes};
+
 
 use crate::ir::{Graph, NodeId, TensorId};
 use serde::{Deserialize, Serialize};
@@ -138,19 +139,10 @@ pub fn build_kernel(
         .map(|(&n, _)| n);
     let config = anchor.and_then(|a| config_of(graph, graph.node(a))).and_then(|mut cfg| {
         // The output side of a fused kernel is its last node's output.
-        let last = graph.node(*nodes.last()?);
-        if let Some(y) = last.output(0).and_then(|t| graph.tensor(t).known_shape())
-            && y.len() >= 3
+        if let (Some(&a), Some(&last)) = (anchor.as_ref(), nodes.last())
+            && a != last
         {
-            let c = y.get(channel_axis(graph.layout, y.len())).copied().unwrap_or(cfg.cout);
-            let sp = spatial_axes(graph.layout, y.len());
-            cfg.cout = c;
-            cfg.output_w = sp.last().and_then(|&a| y.get(a)).copied().unwrap_or(1);
-            cfg.output_h = if sp.len() >= 2 {
-                sp.get(sp.len() - 2).and_then(|&a| y.get(a)).copied().unwrap_or(1)
-            } else {
-                1
-            };
+            set_output_side(graph, graph.node(a), graph.node(last), &mut cfg);
         }
         // Shapes of every node must be known for the kernel to be costed.
         let all_known = nodes
