@@ -83,14 +83,7 @@ fn print_table(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             )
         })
         .collect();
-    writeln!(
-        out,
-        "model {} ({:?}), backend {}, inputs: {}",
-        a.model,
-        a.format,
-        a.backend,
-        inputs.join(", ")
-    )?;
+    writeln!(out, "model {} ({}), backend {}, inputs: {}", a.model, a.format, a.backend, inputs.join(", "))?;
     let mut t = Table::new(&[
         "#", "kind", "in HxW", "out HxW", "Cin", "Cout", "k", "s", "g", "MACs", "params", "in B", "out B",
         "weight B",

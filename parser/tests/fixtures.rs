@@ -33,7 +33,10 @@ fn shapes(entry: &Value) -> Vec<InputShape> {
             m.iter()
                 .map(|(name, dims)| InputShape {
                     name: name.clone(),
-                    dims: dims.as_array().map(|d| d.iter().filter_map(Value::as_u64).collect()).unwrap_or_default(),
+                    dims: dims
+                        .as_array()
+                        .map(|d| d.iter().filter_map(Value::as_u64).collect())
+                        .unwrap_or_default(),
                 })
                 .collect()
         })

@@ -96,7 +96,9 @@ fn every_linked_gpu_kernel_is_allowed_by_the_tflite_gpu_rules() -> anyhow::Resul
     }
     assert_eq!(unmapped, 0, "linked op names without a role");
     // The tables show these pairs many times; make sure the test really read them.
-    for pair in ["conv > relu", "conv > add", "add > relu", "dwconv > relu", "dwconv > hswish", "conv > sigmoid"] {
+    for pair in
+        ["conv > relu", "conv > add", "add > relu", "dwconv > relu", "dwconv > hswish", "conv > sigmoid"]
+    {
         assert!(checked.get(pair).copied().unwrap_or(0) >= 10, "{pair}: {checked:?}");
     }
     Ok(())

@@ -159,7 +159,8 @@ impl Builder {
                 let y2 = self.act([n, 10, 1, 1]);
                 self.node(Op::Reshape { shape: Some(vec![1, -1, 1, 1]), allowzero: false }, vec![x], y);
                 let wt = self.weight(&[10, c * h * w]);
-                let gemm = Op::Gemm { trans_a: false, trans_b: true, flatten_rows: false, keep_num_dims: false };
+                let gemm =
+                    Op::Gemm { trans_a: false, trans_b: true, flatten_rows: false, keep_num_dims: false };
                 self.node(gemm, vec![y, wt], y2);
             }
         }

@@ -21,7 +21,9 @@ fn cases() -> u32 {
 fn seeds(ext: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/models");
     let mut out = Vec::new();
-    for group in ["generated", "mlperf-tiny-tflite", "onnx-light", "pypi-extracted", "proxylessnas-gaze-tflite"] {
+    for group in
+        ["generated", "mlperf-tiny-tflite", "onnx-light", "pypi-extracted", "proxylessnas-gaze-tflite"]
+    {
         let Ok(entries) = std::fs::read_dir(dir.join(group)) else { continue };
         for e in entries.flatten() {
             let p = e.path();

@@ -5,8 +5,8 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test helpers stop on broken fixtures
 
 use einf_parser::onnx::proto::{
-    AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, StringStringEntryProto, TensorProto,
-    TensorShapeProto, TypeProto, ValueInfoProto, tensor_proto, tensor_shape_proto, type_proto,
+    AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, StringStringEntryProto,
+    TensorProto, TensorShapeProto, TypeProto, ValueInfoProto, tensor_proto, tensor_shape_proto, type_proto,
 };
 use einf_parser::{ErrorKind, load_model};
 use prost::Message;
@@ -257,7 +257,11 @@ fn deeply_nested_protobuf_is_an_error() {
     for i in 0..400 {
         let n = NodeProto {
             op_type: Some("If".into()),
-            attribute: vec![AttributeProto { name: Some(format!("then{i}")), g: Some(g), ..Default::default() }],
+            attribute: vec![AttributeProto {
+                name: Some(format!("then{i}")),
+                g: Some(g),
+                ..Default::default()
+            }],
             ..Default::default()
         };
         g = GraphProto { node: vec![n], ..Default::default() };
@@ -276,7 +280,10 @@ fn external_data_outside_the_model_folder_is_refused() {
             dims: vec![4, 4],
             data_type: Some(tensor_proto::DataType::Float as i32),
             data_location: Some(tensor_proto::DataLocation::External as i32),
-            external_data: vec![StringStringEntryProto { key: Some("location".into()), value: Some(location.into()) }],
+            external_data: vec![StringStringEntryProto {
+                key: Some("location".into()),
+                value: Some(location.into()),
+            }],
             ..Default::default()
         };
         let g = GraphProto {

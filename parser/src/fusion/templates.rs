@@ -99,6 +99,7 @@ fn match_se(cx: &Ctx, n: NodeId) -> Option<Match> {
                     | Role::Add
                     | Role::Mul
                     | Role::Div
+                    | Role::Bn
                     | Role::Reshape
             )
         };
@@ -116,8 +117,9 @@ fn match_se(cx: &Ctx, n: NodeId) -> Option<Match> {
 /// Hard swish written out: `x · hsigmoid(x)`, `x · relu6(x + 3) / 6` (either order of the last
 /// multiply and divide).
 fn match_hswish(cx: &Ctx, n: NodeId) -> Option<Match> {
-    let gate_part =
-        |r: &Role| matches!(r, Role::Add | Role::Relu | Role::Clip | Role::Div | Role::Mul | Role::Hsigmoid);
+    let gate_part = |r: &Role| {
+        matches!(r, Role::Add | Role::Bn | Role::Relu | Role::Clip | Role::Div | Role::Mul | Role::Hsigmoid)
+    };
     let has_gate = |chain: &[NodeId]| {
         chain.iter().any(|&c| matches!(cx.role(c), Role::Relu | Role::Clip | Role::Hsigmoid))
     };
@@ -132,16 +134,14 @@ fn match_hswish(cx: &Ctx, n: NodeId) -> Option<Match> {
     };
     if let Some(mut chain) = direct(n) {
         chain.push(n);
-        return Some(Match { nodes: chain, role: Role::Hswish });
-    }
-    // x · relu6(x + 3), then a division (or multiplication) by a constant.
-    if matches!(cx.role(n), Role::Div | Role::Mul)
-        && let [m_out] = cx.dynamic_inputs(n).as_slice()
-        && let Some(m) = cx.private_producer(*m_out)
-        && let Some(mut chain) = direct(m)
-    {
-        chain.push(m);
-        chain.push(n);
+        // x · relu6(x + 3) followed by its division (or multiplication) by a constant.
+        if let Some(out) = cx.graph.node(n).output(0)
+            && let Some(&d) = cx.index.consumers.get(out.0).and_then(|c| c.first())
+            && cx.private_producer(out) == Some(n)
+            && *cx.role(d) == Role::Bn
+        {
+            chain.push(d);
+        }
         return Some(Match { nodes: chain, role: Role::Hswish });
     }
     None

@@ -27,6 +27,16 @@ pub enum SourceFormat {
     Memory,
 }
 
+impl std::fmt::Display for SourceFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SourceFormat::Onnx { opset } => write!(f, "ONNX opset {opset}"),
+            SourceFormat::Tflite { version } => write!(f, "TFLite schema v{version}"),
+            SourceFormat::Memory => f.write_str("in-memory graph"),
+        }
+    }
+}
+
 /// One operator application.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Node {

@@ -97,7 +97,9 @@ fn pads4(padding: &Padding) -> [u64; 4] {
 
 /// The configuration of `node` used as a kernel anchor. Returns `None` when shapes are unknown.
 pub fn config_of(graph: &Graph, node: &Node) -> Option<KernelConfig> {
-    let x = shape_of(graph, node.input(0))?;
+    // The activation operand: the first non-constant input (`Mul(scale, x)` puts x second).
+    let x_id = node.present_inputs().find(|&t| !graph.tensor(t).is_const()).or(node.input(0));
+    let x = shape_of(graph, x_id)?;
     let y = shape_of(graph, node.output(0))?;
     let spatial_op = matches!(node.op, Op::Conv(_) | Op::ConvTranspose(_) | Op::Pool(_));
     let (n, cin, ih, iw) = nchw(graph, &x, spatial_op);
@@ -118,7 +120,7 @@ pub fn config_of(graph: &Graph, node: &Node) -> Option<KernelConfig> {
         dilation_h: 1,
         dilation_w: 1,
         groups: 1,
-        dtype: graph.tensor(node.input(0)?).dtype,
+        dtype: graph.tensor(x_id?).dtype,
         input_channels: Vec::new(),
     };
     match &node.op {

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 /// a convolution kernel always carries `bn` after its base role, because every runtime einf
 /// targets folds BatchNorm (and a bias is the same work), so an ONNX Conv→BatchNormalization→Relu
 /// and a TFLite CONV_2D with a fused ReLU are both `conv-bn-relu`; and a fused BatchNorm is never
-/// repeated. Global average pooling is `gap` (nn-Meter's `global-avgpool`).
+/// repeated. Identities (Dropout at inference) fused after a kernel are not named. Global average
+/// pooling is `gap` (nn-Meter's `global-avgpool`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
 pub struct KernelKind {
@@ -24,7 +25,10 @@ impl KernelKind {
         let mut out: Vec<Role> = Vec::with_capacity(roles.len() + 1);
         let conv_base = roles.first().is_some_and(Role::is_conv);
         for (i, r) in roles.iter().enumerate() {
-            if conv_base && *r == Role::Bn && i > 0 {
+            // A fused BatchNorm (or constant affine) after a convolution, and identities after
+            // anything, add no work of their own.
+            let repeated_bn = *r == Role::Bn && out.last() == Some(&Role::Bn);
+            if i > 0 && (repeated_bn || *r == Role::Identity) {
                 continue;
             }
             out.push(r.clone());
@@ -104,6 +108,10 @@ mod tests {
         assert_eq!(onnx.to_string(), "conv-bn-relu");
         assert_eq!(KernelKind::from_roles(&[Role::Fc]).to_string(), "fc");
         assert_eq!(KernelKind::from_roles(&[Role::Bn, Role::Relu]).to_string(), "bn-relu");
+        assert_eq!(KernelKind::from_roles(&[Role::Bn, Role::Bn, Role::Relu]).to_string(), "bn-relu");
+        assert_eq!(KernelKind::from_roles(&[Role::Gap, Role::Identity]).to_string(), "gap");
+        let affine_after_act = KernelKind::from_roles(&[Role::Conv, Role::Bn, Role::Hswish, Role::Bn]);
+        assert_eq!(affine_after_act.to_string(), "conv-bn-hswish-bn");
     }
 
     #[test]

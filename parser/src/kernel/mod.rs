@@ -5,12 +5,11 @@ mod cost;
 mod kind;
 mod role;
 
-pub use config::{KernelConfig, config_of};
 use config::set_output_side;
+pub use config::{KernelConfig, config_of};
 pub use cost::{NodeCost, data_operands, node_cost};
 pub use kind::KernelKind;
 pub use role::{Role, role_of};
-
 
 use crate::ir::{Graph, NodeId, TensorId};
 use serde::{Deserialize, Serialize};
@@ -78,19 +77,8 @@ impl GraphIndex {
     }
 }
 
-/// Build a kernel from its nodes (in execution order) and their roles. `template` names the kernel
-/// when a template matched (se, hswish, ...), otherwise the kind is spelled from the roles.
-pub fn build_kernel(
-    graph: &Graph,
-    index: &GraphIndex,
-    nodes: Vec<NodeId>,
-    roles: &[Role],
-    template: Option<Role>,
-) -> Kernel {
-    let kind = match template {
-        Some(t) => KernelKind::from_roles(&[t]),
-        None => KernelKind::from_roles(roles),
-    };
+/// Build a kernel of `kind` from its nodes (in execution order).
+pub fn build_kernel(graph: &Graph, index: &GraphIndex, nodes: Vec<NodeId>, kind: KernelKind) -> Kernel {
     let inside =
         |t: TensorId| index.producers.get(t.0).copied().flatten().is_some_and(|p| nodes.contains(&p));
     let mut features = Features::default();
@@ -131,15 +119,20 @@ pub fn build_kernel(
             }
         }
     }
+    // The anchor gives the configuration: the first node that computes something.
     let anchor = nodes
         .iter()
-        .zip(roles)
-        .find(|(_, r)| !matches!(r, Role::Reshape | Role::Identity | Role::Pad | Role::Convert))
-        .or_else(|| nodes.iter().zip(roles).next())
-        .map(|(&n, _)| n);
+        .copied()
+        .find(|&n| {
+            !matches!(
+                role_of(graph, graph.node(n)),
+                Role::Reshape | Role::Identity | Role::Pad | Role::Convert
+            )
+        })
+        .or_else(|| nodes.first().copied());
     let config = anchor.and_then(|a| config_of(graph, graph.node(a))).and_then(|mut cfg| {
         // The output side of a fused kernel is its last node's output.
-        if let (Some(&a), Some(&last)) = (anchor.as_ref(), nodes.last())
+        if let (Some(a), Some(&last)) = (anchor, nodes.last())
             && a != last
         {
             set_output_side(graph, graph.node(a), graph.node(last), &mut cfg);

@@ -30,7 +30,8 @@ pub enum Role {
     Gap,
     /// Global max pooling.
     Gmp,
-    /// Batch normalisation.
+    /// Batch normalisation, or an elementwise add/sub/mul/div by a per-channel or scalar
+    /// constant: a per-channel affine map that runtimes fold into a preceding convolution.
     Bn,
     /// Instance, layer or group normalisation.
     Norm,
@@ -303,6 +304,11 @@ pub fn role_of(graph: &Graph, node: &Node) -> Role {
         Op::BatchNorm { .. } => Role::Bn,
         Op::Norm { .. } => Role::Norm,
         Op::Lrn { .. } => Role::Lrn,
+        Op::Binary(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div)
+            if is_affine(graph, node) =>
+        {
+            Role::Bn
+        }
         Op::Binary(b) => match b {
             BinaryOp::Add => Role::Add,
             BinaryOp::Sub => Role::Sub,
@@ -349,6 +355,20 @@ pub fn role_of(graph: &Graph, node: &Node) -> Role {
         Op::Identity | Op::Constant => Role::Identity,
         Op::Unsupported { name } => Role::Unsupported(name.clone()),
     }
+}
+
+/// A binary op with one dynamic operand and one constant of at most one element per channel.
+fn is_affine(graph: &Graph, node: &Node) -> bool {
+    let (Some(a), Some(b)) = (node.input(0), node.input(1)) else { return false };
+    let (ta, tb) = (graph.tensor(a), graph.tensor(b));
+    let (x, c) = match (ta.is_const(), tb.is_const()) {
+        (false, true) => (ta, tb),
+        (true, false) => (tb, ta),
+        _ => return false,
+    };
+    let channels =
+        x.known_shape().and_then(|s| s.get(channel_axis(graph.layout, s.len())).copied()).unwrap_or(1);
+    node.inputs.len() == 2 && c.elements().is_some_and(|e| e <= channels.max(1))
 }
 
 /// An average/max pool whose window covers the whole (unpadded) input is a global pool.
