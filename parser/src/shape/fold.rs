@@ -129,7 +129,9 @@ pub(super) fn fold(ctx: &Ctx, inferred: &mut Inferred) {
         }
         let dtype =
             if out.forced || ctx.out_dtype(k) == DType::Unknown { out.dtype } else { ctx.out_dtype(k) };
-        let small = elements(&out.shape).is_some_and(|n| n <= MAX_DECODED_INTS as u64);
+        // Only compute what `to_const` would keep: floats beyond a few dozen stay opaque.
+        let limit = if dtype.is_float() { MAX_DECODED_FLOATS } else { MAX_DECODED_INTS };
+        let small = elements(&out.shape).is_some_and(|n| n <= limit as u64);
         let vals = if small { compute(ctx, k, &out.shape, dtype) } else { None };
         let vals = vals.filter(|v| Some(v.len() as u64) == elements(&out.shape));
         out.value = Some(vals.map_or(ConstValue::Opaque, |v| to_const(v, dtype)));
