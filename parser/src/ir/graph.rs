@@ -3,7 +3,7 @@
 use super::{Layout, Op, Tensor, TensorId};
 use crate::error::{Error, ErrorKind};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Index of a node in [`Graph::nodes`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -238,7 +238,8 @@ impl Graph {
                 return Err(ErrorKind::DanglingEdge { tensor: self.tensor(o).name.clone() }.into());
             }
         }
-        let mut names: HashMap<&str, usize> = HashMap::with_capacity(n_t);
+        let mut names: FxHashMap<&str, usize> = FxHashMap::default();
+        names.reserve(n_t);
         for (i, t) in self.tensors.iter().enumerate() {
             if let Some(prev) = names.insert(t.name.as_str(), i) {
                 return Err(ErrorKind::Graph(format!(
@@ -255,6 +256,13 @@ impl Graph {
     /// algorithm, stable with respect to file order). A cycle is an error naming a node on it.
     pub fn topo_order(&self) -> Result<Vec<NodeId>, Error> {
         let producers = self.producers();
+        // Most files list nodes in execution order already: then that order is the answer.
+        let in_file_order = self.nodes.iter().enumerate().all(|(i, n)| {
+            n.present_inputs().all(|t| producers.get(t.0).copied().flatten().is_none_or(|p| p.0 < i))
+        });
+        if in_file_order {
+            return Ok((0..self.nodes.len()).map(NodeId).collect());
+        }
         let consumers = self.consumers();
         let mut indegree: Vec<usize> = self
             .nodes
