@@ -2,8 +2,8 @@
 
 use super::{Layout, Op, Tensor, TensorId};
 use crate::error::{Error, ErrorKind};
-use serde::{Deserialize, Serialize};
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 /// Index of a node in [`Graph::nodes`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
