@@ -11,6 +11,10 @@ use einf_parser::{analyze, detect, parse_bytes};
 use std::hint::black_box;
 use std::path::PathBuf;
 
+// The allocator of the `einf` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn fixture(rel: &str) -> (PathBuf, Vec<u8>) {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/models").join(rel);
     let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));

@@ -54,8 +54,8 @@ pub fn load_model(path: &Path, shapes: &[InputShape]) -> Result<Graph> {
     }
     let bytes = std::fs::read(path).map_err(|e| in_file(ErrorKind::Io(e).into()))?;
     let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("model");
+    // The frontends return validated graphs, and `infer` checks again before it walks.
     let mut graph = parse_bytes(&bytes, detect(path, &bytes), name, path.parent()).map_err(in_file)?;
-    graph.validate().map_err(in_file)?;
     infer(&mut graph, shapes).map_err(in_file)?;
     Ok(graph)
 }

@@ -15,7 +15,7 @@ use super::tensor::{Decoded, decode};
 use super::value_info::declared;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::{DType, Graph, Layout, Node, Op, SourceFormat, Tensor, TensorId};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// At most this many nodes.
 pub(crate) const MAX_NODES: usize = 1_000_000;
@@ -37,18 +37,20 @@ enum Origin {
 
 struct Builder<'a> {
     g: Graph,
-    by_name: HashMap<String, TensorId>,
+    by_name: FxHashMap<&'a str, TensorId>,
+    /// Names made up for omitted outputs (never looked up by name).
+    fresh: FxHashSet<String>,
     origin: Vec<Origin>,
     /// Tensors produced by an unsupported node (their declared shape is kept).
-    unsupported_out: HashSet<TensorId>,
+    unsupported_out: FxHashSet<TensorId>,
     /// Every name the file uses, for picking fresh names for unnamed outputs.
-    file_names: HashSet<&'a str>,
+    file_names: FxHashSet<&'a str>,
     data: &'a Data<'a>,
     opset: i64,
 }
 
 /// Build the graph of `gp` (default-domain opset `opset`).
-pub(crate) fn build(gp: &GraphProto, name: &str, opset: i64, data: &Data<'_>) -> Result<Graph> {
+pub(crate) fn build<'a>(gp: &'a GraphProto, name: &str, opset: i64, data: &Data<'_>) -> Result<Graph> {
     if gp.node.len() > MAX_NODES {
         return Err(ErrorKind::Limit(format!("{} nodes (at most {MAX_NODES})", gp.node.len())).into());
     }
@@ -68,9 +70,10 @@ pub(crate) fn build(gp: &GraphProto, name: &str, opset: i64, data: &Data<'_>) ->
         .collect();
     let mut b = Builder {
         g: Graph::new(name, SourceFormat::Onnx { opset }, Layout::Nchw),
-        by_name: HashMap::new(),
+        by_name: FxHashMap::default(),
+        fresh: FxHashSet::default(),
         origin: Vec::new(),
-        unsupported_out: HashSet::new(),
+        unsupported_out: FxHashSet::default(),
         file_names,
         data,
         opset,
@@ -113,29 +116,31 @@ fn constant(name: &str, d: Decoded) -> Tensor {
     Tensor::constant(name, d.dtype, &d.shape, d.value)
 }
 
-impl Builder<'_> {
-    fn add(&mut self, name: &str, tensor: Tensor, origin: Origin) -> Result<TensorId> {
+impl<'a> Builder<'a> {
+    fn add(&mut self, name: Option<&'a str>, tensor: Tensor, origin: Origin) -> Result<TensorId> {
         if self.g.tensors.len() >= MAX_TENSORS {
             return Err(ErrorKind::Limit(format!("more than {MAX_TENSORS} tensors")).into());
         }
         let id = self.g.add_tensor(tensor);
-        self.by_name.insert(name.to_string(), id);
+        if let Some(name) = name {
+            self.by_name.insert(name, id);
+        }
         self.origin.push(origin);
         Ok(id)
     }
 
     /// The tensor of this name, created (type and shape unknown) if not seen yet.
-    fn tensor(&mut self, name: &str) -> Result<TensorId> {
+    fn tensor(&mut self, name: &'a str) -> Result<TensorId> {
         match self.by_name.get(name) {
             Some(&id) => Ok(id),
-            None => self.add(name, Tensor::activation(name, DType::Unknown, None), Origin::Referenced),
+            None => self.add(Some(name), Tensor::activation(name, DType::Unknown, None), Origin::Referenced),
         }
     }
 
     /// Define a tensor; a name defined twice is a graph error.
-    fn define(&mut self, name: &str, tensor: Tensor, origin: Origin) -> Result<TensorId> {
+    fn define(&mut self, name: &'a str, tensor: Tensor, origin: Origin) -> Result<TensorId> {
         let Some(&id) = self.by_name.get(name) else {
-            return self.add(name, tensor, origin);
+            return self.add(Some(name), tensor, origin);
         };
         match self.origin.get(id.0).copied() {
             Some(Origin::Referenced) => {
@@ -162,7 +167,7 @@ impl Builder<'_> {
         }
     }
 
-    fn input(&mut self, i: usize, vi: &ValueInfoProto) -> Result<()> {
+    fn input(&mut self, i: usize, vi: &'a ValueInfoProto) -> Result<()> {
         let name = non_empty(vi.name(), || format!("graph input #{i} has no name"))?;
         if let Some(&id) = self.by_name.get(name)
             && self.origin.get(id.0) == Some(&Origin::Initializer)
@@ -176,7 +181,7 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn node(&mut self, index: usize, n: &NodeProto) -> Result<()> {
+    fn node(&mut self, index: usize, n: &'a NodeProto) -> Result<()> {
         let op_type = n.op_type();
         let node_name = if n.name().is_empty() { format!("{op_type}_{index}") } else { n.name().to_string() };
         let at = |e: Error| e.with_node(&node_name);
@@ -191,7 +196,7 @@ impl Builder<'_> {
             op_type,
             opset: self.opset,
             attrs: Attrs::new(&node_name, n),
-            inputs: n.input.iter().map(|s| (!s.is_empty()).then(|| s.clone())).collect(),
+            inputs: n.input.iter().map(|s| (!s.is_empty()).then_some(s.as_str())).collect(),
             outputs: &n.output,
             data: self.data,
             constant: None,
@@ -215,9 +220,15 @@ impl Builder<'_> {
         let last = n.output.iter().rposition(|o| !o.is_empty()).map_or(0, |p| p + 1);
         let mut outputs = Vec::with_capacity(last);
         for (k, out) in n.output.iter().take(last).enumerate() {
-            let name = if out.is_empty() { self.fresh_name(&node_name, k) } else { out.clone() };
-            let tensor = Tensor::activation(&name, DType::Unknown, None);
-            let id = self.define(&name, tensor, Origin::Node(index)).map_err(at)?;
+            let id = if out.is_empty() {
+                let name = self.fresh_name(&node_name, k);
+                let tensor = Tensor::activation(&name, DType::Unknown, None);
+                self.fresh.insert(name);
+                self.add(None, tensor, Origin::Node(index)).map_err(at)?
+            } else {
+                let tensor = Tensor::activation(out, DType::Unknown, None);
+                self.define(out, tensor, Origin::Node(index)).map_err(at)?
+            };
             outputs.push(id);
         }
         if let (Op::Constant, Some(d), Some(&out)) = (&op, value, outputs.first()) {
@@ -233,7 +244,7 @@ impl Builder<'_> {
     /// A name for an omitted output that no tensor of the file uses.
     fn fresh_name(&self, node: &str, k: usize) -> String {
         let mut name = format!("{node}:output{k}");
-        while self.file_names.contains(name.as_str()) || self.by_name.contains_key(&name) {
+        while self.file_names.contains(name.as_str()) || self.fresh.contains(&name) {
             name.push('_');
         }
         name

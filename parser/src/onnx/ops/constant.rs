@@ -22,7 +22,7 @@ const VALUE_ATTRS: [&str; 8] = [
     "sparse_value",
 ];
 
-fn constant(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn constant(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     let present: Vec<&str> = VALUE_ATTRS.iter().copied().filter(|a| ctx.attrs.has(a)).collect();
     let [attr] = present.as_slice() else {
         return Err(ctx.err(format!("needs exactly one value attribute, has {present:?}")));
@@ -78,7 +78,7 @@ fn list(dtype: DType, n: usize, value: ConstValue) -> Decoded {
 }
 
 /// The fill value is a one-element tensor attribute; without it, 0.0 of type f32.
-fn constant_of_shape(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn constant_of_shape(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     let Some(t) = ctx.attrs.tensor("value")? else {
         return Ok(Op::ConstantOfShape { value: 0.0, dtype: DType::F32 });
     };

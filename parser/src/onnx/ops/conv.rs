@@ -8,7 +8,7 @@ use crate::ir::{ConvAttrs, Op, WeightLayout};
 /// Op types of this family.
 pub(super) const OPS: Family = &[("Conv", conv), ("ConvTranspose", conv_transpose)];
 
-fn attrs(ctx: &NodeCtx<'_>, weight_layout: WeightLayout) -> Result<ConvAttrs> {
+fn attrs(ctx: &NodeCtx<'_, '_>, weight_layout: WeightLayout) -> Result<ConvAttrs> {
     let kernel = positive(ctx, "kernel_shape")?;
     let w = window(ctx, kernel.as_deref())?;
     let group = ctx.attrs.int_or("group", 1)?;
@@ -28,11 +28,11 @@ fn attrs(ctx: &NodeCtx<'_>, weight_layout: WeightLayout) -> Result<ConvAttrs> {
     })
 }
 
-fn conv(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn conv(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(Op::Conv(attrs(ctx, WeightLayout::Oihw)?))
 }
 
-fn conv_transpose(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn conv_transpose(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     let mut a = attrs(ctx, WeightLayout::Iohw)?;
     a.output_padding = ctx.attrs.u64s("output_padding")?.unwrap_or_default();
     a.output_shape = ctx.attrs.u64s("output_shape")?;

@@ -68,12 +68,12 @@ pub(super) const OPS: Family = &[
     ("ThresholdedRelu", math),
 ];
 
-fn binary(_: &mut NodeCtx<'_>, op: BinaryOp) -> Result<Op> {
+fn binary(_: &mut NodeCtx<'_, '_>, op: BinaryOp) -> Result<Op> {
     Ok(Op::Binary(op))
 }
 
 /// Sum / Max / Min take one or more inputs: one is an identity, more broadcast together.
-fn variadic(ctx: &mut NodeCtx<'_>, op: BinaryOp) -> Result<Op> {
+fn variadic(ctx: &mut NodeCtx<'_, '_>, op: BinaryOp) -> Result<Op> {
     Ok(match ctx.inputs.iter().flatten().count() {
         0 => return Err(ctx.err("needs at least one input")),
         1 => Op::Identity,
@@ -81,7 +81,7 @@ fn variadic(ctx: &mut NodeCtx<'_>, op: BinaryOp) -> Result<Op> {
     })
 }
 
-fn compare(_: &mut NodeCtx<'_>) -> Result<Op> {
+fn compare(_: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(Op::Binary(BinaryOp::Compare))
 }
 
@@ -89,15 +89,15 @@ fn unary(op: UnaryOp) -> Result<Op> {
     Ok(Op::Unary(op))
 }
 
-fn math(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn math(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     unary(UnaryOp::Math(ctx.op_type.to_string()))
 }
 
-fn leaky_relu(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn leaky_relu(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     unary(UnaryOp::LeakyRelu { alpha: ctx.attrs.float_or("alpha", 0.01)? })
 }
 
-fn hard_sigmoid(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn hard_sigmoid(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     unary(UnaryOp::HardSigmoid {
         alpha: ctx.attrs.float_or("alpha", 0.2)?,
         beta: ctx.attrs.float_or("beta", 0.5)?,
@@ -105,6 +105,6 @@ fn hard_sigmoid(ctx: &mut NodeCtx<'_>) -> Result<Op> {
 }
 
 /// Bounds are attributes before opset 11 and inputs 1 and 2 from 11 on (kept as inputs).
-fn clip(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn clip(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     unary(UnaryOp::Clip { min: ctx.attrs.float("min")?, max: ctx.attrs.float("max")? })
 }

@@ -8,7 +8,7 @@ use crate::ir::Op;
 pub(super) const OPS: Family = &[("Gemm", gemm), ("MatMul", matmul)];
 
 /// `alpha` and `beta` only scale the result and do not change its cost; they are not kept.
-fn gemm(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn gemm(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(Op::Gemm {
         trans_a: ctx.attrs.flag("transA", false)?,
         trans_b: ctx.attrs.flag("transB", false)?,
@@ -17,6 +17,6 @@ fn gemm(ctx: &mut NodeCtx<'_>) -> Result<Op> {
     })
 }
 
-fn matmul(_: &mut NodeCtx<'_>) -> Result<Op> {
+fn matmul(_: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(Op::MatMul { adj_a: false, adj_b: false })
 }

@@ -24,7 +24,7 @@ use std::sync::OnceLock;
 
 /// What an op mapping sees of a node, and may change: the input list (Resize drops `roi`) and
 /// the constant the node produces (Constant).
-pub(crate) struct NodeCtx<'a> {
+pub(crate) struct NodeCtx<'a, 'g> {
     /// Node name (for errors).
     pub name: &'a str,
     /// ONNX op type.
@@ -34,7 +34,7 @@ pub(crate) struct NodeCtx<'a> {
     /// The node's attributes.
     pub attrs: Attrs<'a>,
     /// Input tensor names in operator order; `None` for an omitted optional input.
-    pub inputs: Vec<Option<String>>,
+    pub inputs: Vec<Option<&'g str>>,
     /// Output tensor names as in the file.
     pub outputs: &'a [String],
     /// Where constant data comes from (external data, decode budget).
@@ -43,7 +43,7 @@ pub(crate) struct NodeCtx<'a> {
     pub constant: Option<Decoded>,
 }
 
-impl NodeCtx<'_> {
+impl NodeCtx<'_, '_> {
     /// A format error at this node.
     pub(crate) fn err(&self, msg: impl Into<String>) -> crate::Error {
         crate::error::format_err(self.name, msg)
@@ -51,7 +51,7 @@ impl NodeCtx<'_> {
 }
 
 /// Maps one node to an [`Op`].
-pub(crate) type OpFn = fn(&mut NodeCtx<'_>) -> Result<Op>;
+pub(crate) type OpFn = fn(&mut NodeCtx<'_, '_>) -> Result<Op>;
 
 /// A family's registrations: ONNX op type → mapping.
 pub(crate) type Family = &'static [(&'static str, OpFn)];
@@ -76,7 +76,7 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
 }
 
 /// Map a default-domain node; unknown op types become [`Op::Unsupported`].
-pub(crate) fn map(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+pub(crate) fn map(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     match table().get(ctx.op_type) {
         Some(f) => f(ctx),
         None => Ok(Op::Unsupported { name: ctx.op_type.to_string() }),

@@ -15,7 +15,7 @@ pub(super) const OPS: Family = &[
     ("GlobalLpPool", global_lp_pool),
 ];
 
-fn windowed(ctx: &NodeCtx<'_>, kind: PoolKind) -> Result<Op> {
+fn windowed(ctx: &NodeCtx<'_, '_>, kind: PoolKind) -> Result<Op> {
     let kernel = positive(ctx, "kernel_shape")?
         .ok_or_else(|| ctx.err("attribute 'kernel_shape' is required but missing"))?;
     let w = window(ctx, Some(&kernel))?;
@@ -42,27 +42,27 @@ fn global(kind: PoolKind) -> Op {
     })
 }
 
-fn max_pool(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn max_pool(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     windowed(ctx, PoolKind::Max)
 }
 
-fn average_pool(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn average_pool(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     windowed(ctx, PoolKind::Avg)
 }
 
 /// LpPool is costed as L2 pooling whatever its `p`.
-fn lp_pool(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn lp_pool(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     windowed(ctx, PoolKind::L2)
 }
 
-fn global_max_pool(_: &mut NodeCtx<'_>) -> Result<Op> {
+fn global_max_pool(_: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(global(PoolKind::Max))
 }
 
-fn global_average_pool(_: &mut NodeCtx<'_>) -> Result<Op> {
+fn global_average_pool(_: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(global(PoolKind::Avg))
 }
 
-fn global_lp_pool(_: &mut NodeCtx<'_>) -> Result<Op> {
+fn global_lp_pool(_: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(global(PoolKind::L2))
 }

@@ -7,10 +7,10 @@ use crate::ir::Op;
 /// Op types of this family.
 pub(super) const OPS: Family = &[("QuantizeLinear", quantize), ("DequantizeLinear", dequantize)];
 
-fn quantize(_: &mut NodeCtx<'_>) -> Result<Op> {
+fn quantize(_: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(Op::Quantize)
 }
 
-fn dequantize(_: &mut NodeCtx<'_>) -> Result<Op> {
+fn dequantize(_: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(Op::Dequantize)
 }

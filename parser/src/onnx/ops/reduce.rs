@@ -19,7 +19,7 @@ pub(super) const OPS: Family = &[
 ];
 
 /// `axes` is an attribute until ReduceSum-13 / other reductions-18, then input 1 (kept).
-fn reduce(ctx: &mut NodeCtx<'_>, kind: ReduceKind) -> Result<Op> {
+fn reduce(ctx: &mut NodeCtx<'_, '_>, kind: ReduceKind) -> Result<Op> {
     Ok(Op::Reduce {
         kind,
         axes: ctx.attrs.ints("axes")?,
@@ -28,7 +28,7 @@ fn reduce(ctx: &mut NodeCtx<'_>, kind: ReduceKind) -> Result<Op> {
     })
 }
 
-fn arg(ctx: &mut NodeCtx<'_>, kind: ReduceKind) -> Result<Op> {
+fn arg(ctx: &mut NodeCtx<'_, '_>, kind: ReduceKind) -> Result<Op> {
     Ok(Op::Reduce {
         kind,
         axes: Some(vec![ctx.attrs.int_or("axis", 0)?]),
@@ -38,7 +38,7 @@ fn arg(ctx: &mut NodeCtx<'_>, kind: ReduceKind) -> Result<Op> {
 }
 
 /// The default axis is 1 before opset 13 and -1 from 13 on.
-fn softmax(ctx: &mut NodeCtx<'_>, log: bool) -> Result<Op> {
+fn softmax(ctx: &mut NodeCtx<'_, '_>, log: bool) -> Result<Op> {
     let default = if ctx.opset < 13 { 1 } else { -1 };
     Ok(Op::Softmax { axis: ctx.attrs.int_or("axis", default)?, log })
 }

@@ -11,7 +11,7 @@ use crate::ir::{Op, ResizeMode};
 /// Op types of this family.
 pub(super) const OPS: Family = &[("Resize", resize), ("Upsample", upsample)];
 
-fn mode(ctx: &NodeCtx<'_>) -> Result<ResizeMode> {
+fn mode(ctx: &NodeCtx<'_, '_>) -> Result<ResizeMode> {
     let mode = ctx.attrs.string("mode")?.unwrap_or_else(|| "nearest".into());
     match mode.to_ascii_lowercase().as_str() {
         "nearest" => Ok(ResizeMode::Nearest),
@@ -21,7 +21,7 @@ fn mode(ctx: &NodeCtx<'_>) -> Result<ResizeMode> {
     }
 }
 
-fn resize(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn resize(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     let mode = mode(ctx)?;
     if ctx.opset >= 11 && ctx.inputs.len() >= 2 {
         ctx.inputs.remove(1);
@@ -29,6 +29,6 @@ fn resize(ctx: &mut NodeCtx<'_>) -> Result<Op> {
     Ok(Op::Resize { mode, scales: None, sizes: None })
 }
 
-fn upsample(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn upsample(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(Op::Resize { mode: mode(ctx)?, scales: ctx.attrs.floats("scales")?, sizes: None })
 }

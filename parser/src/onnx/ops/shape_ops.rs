@@ -34,36 +34,36 @@ pub(super) const OPS: Family = &[
     ("SpaceToDepth", |c| space_depth(c, false)),
 ];
 
-fn reshape(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn reshape(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(Op::Reshape { shape: ctx.attrs.ints("shape")?, allowzero: ctx.attrs.flag("allowzero", false)? })
 }
 
-fn flatten(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn flatten(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(Op::Flatten { axis: ctx.attrs.int_or("axis", 1)? })
 }
 
-fn squeeze(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn squeeze(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(Op::Squeeze { axes: ctx.attrs.ints("axes")? })
 }
 
-fn unsqueeze(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn unsqueeze(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(Op::Unsqueeze { axes: ctx.attrs.ints("axes")? })
 }
 
-fn transpose(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn transpose(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(Op::Transpose { perm: ctx.attrs.ints("perm")? })
 }
 
-fn concat(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn concat(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     let axis = ctx.attrs.int("axis")?.ok_or_else(|| ctx.err("attribute 'axis' is required but missing"))?;
     Ok(Op::Concat { axis })
 }
 
-fn split(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn split(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(Op::Split { axis: ctx.attrs.int_or("axis", 0)?, split: ctx.attrs.ints("split")? })
 }
 
-fn slice(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn slice(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(Op::Slice {
         starts: ctx.attrs.ints("starts")?,
         ends: ctx.attrs.ints("ends")?,
@@ -74,7 +74,7 @@ fn slice(ctx: &mut NodeCtx<'_>) -> Result<Op> {
 }
 
 /// The `value` attribute (opset < 11) fills padding and does not change the cost; not kept.
-fn pad(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn pad(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     let mode = match ctx.attrs.string("mode")?.as_deref().unwrap_or("constant") {
         "constant" => PadMode::Constant,
         "reflect" => PadMode::Reflect,
@@ -85,21 +85,21 @@ fn pad(ctx: &mut NodeCtx<'_>) -> Result<Op> {
     Ok(Op::Pad { pads: ctx.attrs.ints("pads")?, pairs: false, mode })
 }
 
-fn shape(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn shape(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(Op::Shape { start: ctx.attrs.int_or("start", 0)?, end: ctx.attrs.int("end")? })
 }
 
-fn gather(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn gather(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     Ok(Op::Gather { axis: ctx.attrs.int_or("axis", 0)? })
 }
 
-fn cast(ctx: &mut NodeCtx<'_>) -> Result<Op> {
+fn cast(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     let to = ctx.attrs.int("to")?.ok_or_else(|| ctx.err("attribute 'to' is required but missing"))?;
     let to = i32::try_from(to).map(dtype_of).unwrap_or(crate::ir::DType::Unknown);
     Ok(Op::Cast { to })
 }
 
-fn space_depth(ctx: &mut NodeCtx<'_>, to_space: bool) -> Result<Op> {
+fn space_depth(ctx: &mut NodeCtx<'_, '_>, to_space: bool) -> Result<Op> {
     let block = ctx.attrs.required_u64("blocksize")?;
     if block == 0 {
         return Err(ctx.err("attribute 'blocksize' must be positive"));

@@ -15,7 +15,7 @@ pub(super) struct Window {
 }
 
 /// A list of positive extents (kernel, strides, dilations): zero is refused.
-pub(super) fn positive(ctx: &NodeCtx<'_>, attr: &str) -> Result<Option<Vec<u64>>> {
+pub(super) fn positive(ctx: &NodeCtx<'_, '_>, attr: &str) -> Result<Option<Vec<u64>>> {
     let v = ctx.attrs.u64s(attr)?;
     if let Some(v) = &v
         && v.contains(&0)
@@ -27,7 +27,7 @@ pub(super) fn positive(ctx: &NodeCtx<'_>, attr: &str) -> Result<Option<Vec<u64>>
 
 /// Read strides, dilations, pads and auto_pad. `kernel` (when known) sets the number of spatial
 /// axes for the zero pads of a node without `pads`.
-pub(super) fn window(ctx: &NodeCtx<'_>, kernel: Option<&[u64]>) -> Result<Window> {
+pub(super) fn window(ctx: &NodeCtx<'_, '_>, kernel: Option<&[u64]>) -> Result<Window> {
     let strides = positive(ctx, "strides")?.unwrap_or_default();
     let dilations = positive(ctx, "dilations")?.unwrap_or_default();
     let spatial = kernel
