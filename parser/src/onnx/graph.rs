@@ -50,7 +50,7 @@ struct Builder<'a> {
 }
 
 /// Build the graph of `gp` (default-domain opset `opset`).
-pub(crate) fn build<'a>(gp: &'a GraphProto, name: &str, opset: i64, data: &Data<'_>) -> Result<Graph> {
+pub(crate) fn build(gp: &GraphProto, name: &str, opset: i64, data: &Data<'_>) -> Result<Graph> {
     if gp.node.len() > MAX_NODES {
         return Err(ErrorKind::Limit(format!("{} nodes (at most {MAX_NODES})", gp.node.len())).into());
     }
