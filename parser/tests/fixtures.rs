@@ -121,27 +121,7 @@ fn table(a: &einf_parser::Analysis) -> String {
     );
     for (i, k) in a.kernels.iter().enumerate() {
         let f = &k.features;
-        let cfg = match &k.config {
-            Some(c) => format!(
-                "{}x{}x{} -> {}x{}x{} k{}x{} s{}x{} p{:?} d{}x{} g{} {}",
-                c.input_h,
-                c.input_w,
-                c.cin,
-                c.output_h,
-                c.output_w,
-                c.cout,
-                c.kernel_h,
-                c.kernel_w,
-                c.stride_h,
-                c.stride_w,
-                c.pads,
-                c.dilation_h,
-                c.dilation_w,
-                c.groups,
-                c.dtype
-            ),
-            None => "shape unknown".into(),
-        };
+        let cfg = k.config.as_ref().map_or_else(|| "shape unknown".to_string(), ToString::to_string);
         let _ = writeln!(
             s,
             "{i:3} {:<22} {cfg} | macs {} params {} in {} out {} w {}",

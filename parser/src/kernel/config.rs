@@ -46,6 +46,31 @@ pub struct KernelConfig {
     pub input_channels: Vec<u64>,
 }
 
+impl std::fmt::Display for KernelConfig {
+    /// `HxWxCin -> HxWxCout kKHxKW sSHxSW p[t, l, b, r] dDHxDW gG dtype`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}x{}x{} -> {}x{}x{} k{}x{} s{}x{} p{:?} d{}x{} g{} {}",
+            self.input_h,
+            self.input_w,
+            self.cin,
+            self.output_h,
+            self.output_w,
+            self.cout,
+            self.kernel_h,
+            self.kernel_w,
+            self.stride_h,
+            self.stride_w,
+            self.pads,
+            self.dilation_h,
+            self.dilation_w,
+            self.groups,
+            self.dtype
+        )
+    }
+}
+
 /// `(batch, channels, h, w)` of an activation shape in a layout; rank < 3 is treated as
 /// `[batch, features]` (h = w = 1). Rank 3 is 1-D spatial in the graph's layout for
 /// convolutions and pools (`spatial_op`), and `[batch, length, channels]` (w = length) for every

@@ -35,20 +35,26 @@ fn attrs(
     }
 }
 
+/// Strides and dilations as the two 2-D convolutions' options give them, each checked positive.
+fn window(
+    ctx: &OpCtx<'_, '_>,
+    (stride_h, stride_w): (i32, i32),
+    (dilation_h, dilation_w): (i32, i32),
+) -> Result<(Vec<u64>, Vec<u64>)> {
+    Ok((
+        vec![ctx.positive(stride_h, "stride_h")?, ctx.positive(stride_w, "stride_w")?],
+        vec![ctx.positive(dilation_h, "dilation_h_factor")?, ctx.positive(dilation_w, "dilation_w_factor")?],
+    ))
+}
+
 /// CONV_2D: X, W `[Cout, kh, kw, Cin/groups]`, bias?.
 fn conv_2d(ctx: &OpCtx<'_, '_>) -> Result<Lowered> {
     let o = ctx.options(ctx.op.builtin_options_as_conv_2_doptions(), "Conv2DOptions")?;
     ctx.required(0)?;
     ctx.required(1)?;
-    let a = attrs(
-        vec![ctx.positive(o.stride_h(), "stride_h")?, ctx.positive(o.stride_w(), "stride_w")?],
-        vec![
-            ctx.positive(o.dilation_h_factor(), "dilation_h_factor")?,
-            ctx.positive(o.dilation_w_factor(), "dilation_w_factor")?,
-        ],
-        ctx.padding(o.padding())?,
-        WeightLayout::Ohwi,
-    );
+    let (strides, dilations) =
+        window(ctx, (o.stride_h(), o.stride_w()), (o.dilation_h_factor(), o.dilation_w_factor()))?;
+    let a = attrs(strides, dilations, ctx.padding(o.padding())?, WeightLayout::Ohwi);
     Ok(Lowered::new(ctx, Op::Conv(a)).act(o.fused_activation_function()))
 }
 
@@ -58,15 +64,9 @@ fn depthwise(ctx: &OpCtx<'_, '_>) -> Result<Lowered> {
     let o = ctx.options(ctx.op.builtin_options_as_depthwise_conv_2_doptions(), "DepthwiseConv2DOptions")?;
     ctx.required(0)?;
     ctx.required(1)?;
-    let a = attrs(
-        vec![ctx.positive(o.stride_h(), "stride_h")?, ctx.positive(o.stride_w(), "stride_w")?],
-        vec![
-            ctx.positive(o.dilation_h_factor(), "dilation_h_factor")?,
-            ctx.positive(o.dilation_w_factor(), "dilation_w_factor")?,
-        ],
-        ctx.padding(o.padding())?,
-        WeightLayout::Ihwo,
-    );
+    let (strides, dilations) =
+        window(ctx, (o.stride_h(), o.stride_w()), (o.dilation_h_factor(), o.dilation_w_factor()))?;
+    let a = attrs(strides, dilations, ctx.padding(o.padding())?, WeightLayout::Ihwo);
     Ok(Lowered::new(ctx, Op::Conv(a)).act(o.fused_activation_function()))
 }
 
