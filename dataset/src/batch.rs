@@ -1,0 +1,131 @@
+//! What an importer produces, before it reaches the store: devices and measurements in canonical
+//! units (mJ, ms, mW), each with the line of the file it came from, plus provenance.
+//!
+//! Format readers (`crate::import`) turn a file into an [`ImportBatch`] without touching SQLite;
+//! [`crate::store::Store::import`] writes a batch in one transaction.
+
+use einf_parser::kernel::{KernelConfig, KernelKind};
+use serde::{Deserialize, Serialize};
+
+/// What kind of processor a device measurement ran on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceClass {
+    /// Application CPU.
+    Cpu,
+    /// GPU (mobile or embedded).
+    Gpu,
+    /// Neural processing unit / DSP.
+    Npu,
+    /// Microcontroller.
+    Mcu,
+    /// Other accelerator (USB stick, FPGA, ...).
+    Accelerator,
+}
+
+/// A device as measured: hardware plus the software that ran the model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    /// Unique name in the store, e.g. `pixel4-gpu-tflite-fp32`.
+    pub name: String,
+    /// Processor class.
+    pub class: DeviceClass,
+    /// System on chip or board, if known.
+    pub soc: Option<String>,
+    /// Runtime and backend (`tflite-gpu`, `pytorch-cuda`).
+    pub runtime: Option<String>,
+    /// Numeric precision (`fp32`, `fp16`, `int8`).
+    pub precision: Option<String>,
+    /// Free notes.
+    pub notes: Option<String>,
+}
+
+/// What was measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Metric {
+    /// Energy per inference, stored in mJ.
+    Energy,
+    /// Latency per inference, stored in ms.
+    Latency,
+    /// Average power during inference, stored in mW.
+    Power,
+}
+
+impl Metric {
+    /// The canonical unit values of this metric are stored in.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Metric::Energy => "mJ",
+            Metric::Latency => "ms",
+            Metric::Power => "mW",
+        }
+    }
+}
+
+/// A kernel measured alone (or as part of a model, when `model` is set).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KernelRecord {
+    /// Kernel kind in the parser's vocabulary (`conv-bn-relu`).
+    pub kind: KernelKind,
+    /// Configuration in the parser's vocabulary; fields a format does not give are filled by the
+    /// importer's documented assumptions (e.g. nn-Meter kernels use SAME padding).
+    pub config: KernelConfig,
+    /// The identifier the source gives this kernel (nn-Meter id, qed-usc GPU kernel name).
+    pub source_id: Option<String>,
+    /// The model this kernel was measured in, when it was measured inside a model.
+    pub model: Option<String>,
+}
+
+/// A whole model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelRecord {
+    /// Model name as the source gives it (`mobilenetv2_w1`).
+    pub name: String,
+    /// sha256 of the model file, when the file is known.
+    pub file_sha256: Option<String>,
+}
+
+/// The subject of a measurement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Subject {
+    /// One kernel.
+    Kernel(KernelRecord),
+    /// A whole model.
+    Model(ModelRecord),
+}
+
+/// One measured value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
+    /// Device name (one of the batch's devices).
+    pub device: String,
+    /// Kernel or model.
+    pub subject: Subject,
+    /// Energy, latency or power.
+    pub metric: Metric,
+    /// Value in the metric's canonical unit ([`Metric::unit`]); finite and > 0.
+    pub value: f64,
+    /// Standard deviation in the same unit, when the source gives one.
+    pub std: Option<f64>,
+    /// Number of repetitions behind the value, when known.
+    pub repetitions: Option<u32>,
+    /// Index of the repeated run this row is (NeurstrucEnergy's three runs), when the source has several.
+    pub run: Option<u32>,
+    /// 1-based line of the source file.
+    pub line: usize,
+}
+
+/// Everything one file contributes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportBatch {
+    /// Format name (`qed-ops`, `neurstruc`, `csv`, ...).
+    pub format: String,
+    /// Devices the measurements refer to.
+    pub devices: Vec<Device>,
+    /// The measurements.
+    pub measurements: Vec<Measurement>,
+    /// Licence and provenance text stored with the import.
+    pub provenance: String,
+}

@@ -1,0 +1,1 @@
+//! Format readers: a file → an [`crate::batch::ImportBatch`] (being written).
