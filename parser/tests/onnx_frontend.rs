@@ -938,6 +938,36 @@ fn graph_structure_rules() -> Result<()> {
 }
 
 #[test]
+fn names_with_control_characters_print_on_one_line() -> Result<()> {
+    // A newline in a tensor, node or dim name is escaped in the graph and in errors.
+    let mut relu = node("Relu", &["x"], &["a\nb"], vec![]);
+    relu.name = Some("relu\n1".into());
+    let mut m = ModelProto::decode(model(13, vec![relu], vec![], &["a\nb"]).as_slice())?;
+    let gp = m.graph.as_mut().context("graph")?;
+    if let Some(type_proto::Value::TensorType(t)) = gp.input[0].r#type.as_mut().and_then(|t| t.value.as_mut())
+        && let Some(d) = t.shape.as_mut().and_then(|s| s.dim.first_mut())
+    {
+        d.value = Some(dimension::Value::DimParam("batch\r".into()));
+    }
+    let g = parse_model(&m.encode_to_vec())?;
+    assert!(g.tensors.iter().any(|t| t.name == "a\\nb"), "{:?}", g.tensors);
+    assert_eq!(g.nodes[0].name, "relu\\n1");
+    assert_eq!(
+        g.tensor(g.inputs[0]).shape.as_ref().map(|s| s[0].clone()),
+        Some(Dim::Symbolic("batch\\r".into()))
+    );
+    for bad in [
+        vec![node("Add", &["x", "no\nwhere"], &["y"], vec![])],
+        vec![node("Conv", &["x", "x"], &["y"], vec![a_str("auto_pad", "SAME\nUPPER")])],
+        vec![node("Relu", &["x"], &["y"], vec![]), node("Relu\n", &["x"], &["y"], vec![])],
+    ] {
+        let e = parse(&model(13, bad, vec![], &["y"]), "m", None).err().context("parsed")?;
+        assert!(!e.to_string().contains(['\n', '\r']), "{e}");
+    }
+    Ok(())
+}
+
+#[test]
 fn input_dims_and_opset_rules() -> Result<()> {
     let dim = |v: dimension::Value| Dimension { value: Some(v), ..Default::default() };
     let mut m =

@@ -1,5 +1,6 @@
 //! Typed access to a node's attributes; every error names the node and the attribute.
 
+use super::names::printable;
 use super::proto::attribute_proto::AttributeType;
 use super::proto::{AttributeProto, NodeProto, TensorProto};
 use crate::error::{Result, format_err};
@@ -26,7 +27,7 @@ impl<'a> Attrs<'a> {
     }
 
     fn err(&self, name: &str, msg: impl std::fmt::Display) -> crate::Error {
-        format_err(self.node, format!("attribute '{name}': {msg}"))
+        format_err(self.node, printable(&format!("attribute '{name}': {msg}")).into_owned())
     }
 
     /// The attribute and its type; `None` when absent.

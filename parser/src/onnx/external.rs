@@ -4,13 +4,14 @@
 //! only for tensors small enough to decode.
 
 use super::data::{Data, SideFile};
+use super::names::printable;
 use super::proto::TensorProto;
 use crate::error::{Error, ErrorKind, Result};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Component, Path};
 
 fn ext_err(name: &str, msg: impl std::fmt::Display) -> Error {
-    ErrorKind::ExternalData(format!("tensor '{name}': {msg}")).into()
+    ErrorKind::ExternalData(printable(&format!("tensor '{name}': {msg}")).into_owned()).into()
 }
 
 /// Check the external data of `t` and, when `want()`, read its bytes. `expected` is the byte size

@@ -8,6 +8,7 @@
 
 use super::attrs::Attrs;
 use super::data::Data;
+use super::names::printable;
 use super::ops::{self, NodeCtx};
 use super::proto::{GraphProto, NodeProto, ValueInfoProto};
 use super::sparse::{decode_sparse, name_of};
@@ -16,6 +17,7 @@ use super::value_info::declared;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::{DType, Graph, Layout, Node, Op, SourceFormat, Tensor, TensorId};
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
 
 /// At most this many nodes.
 pub(crate) const MAX_NODES: usize = 1_000_000;
@@ -40,6 +42,8 @@ struct Builder<'a> {
     by_name: FxHashMap<&'a str, TensorId>,
     /// Names made up for omitted outputs (never looked up by name).
     fresh: FxHashSet<String>,
+    /// Graph names of file names with control characters (escaped, kept apart from all others).
+    escaped: FxHashSet<String>,
     origin: Vec<Origin>,
     /// Tensors produced by an unsupported node (their declared shape is kept).
     unsupported_out: FxHashSet<TensorId>,
@@ -72,6 +76,7 @@ pub(crate) fn build(gp: &GraphProto, name: &str, opset: i64, data: &Data<'_>) ->
         g: Graph::new(name, SourceFormat::Onnx { opset }, Layout::Nchw),
         by_name: FxHashMap::default(),
         fresh: FxHashSet::default(),
+        escaped: FxHashSet::default(),
         origin: Vec::new(),
         unsupported_out: FxHashSet::default(),
         file_names,
@@ -117,9 +122,21 @@ fn constant(name: &str, d: Decoded) -> Tensor {
 }
 
 impl<'a> Builder<'a> {
-    fn add(&mut self, name: Option<&'a str>, tensor: Tensor, origin: Origin) -> Result<TensorId> {
+    /// Add a tensor, known in the file as `name` when it has one. A file name with control
+    /// characters is escaped in the graph (see `names.rs`).
+    fn add(&mut self, name: Option<&'a str>, mut tensor: Tensor, origin: Origin) -> Result<TensorId> {
         if self.g.tensors.len() >= MAX_TENSORS {
             return Err(ErrorKind::Limit(format!("more than {MAX_TENSORS} tensors")).into());
+        }
+        if let Some(Cow::Owned(mut escaped)) = name.map(printable) {
+            while self.file_names.contains(escaped.as_str())
+                || self.escaped.contains(&escaped)
+                || self.fresh.contains(&escaped)
+            {
+                escaped.push('_');
+            }
+            self.escaped.insert(escaped.clone());
+            tensor.name = escaped;
         }
         let id = self.g.add_tensor(tensor);
         if let Some(name) = name {
@@ -144,7 +161,9 @@ impl<'a> Builder<'a> {
         };
         match self.origin.get(id.0).copied() {
             Some(Origin::Referenced) => {
-                *self.g.tensor_mut(id) = tensor;
+                // Keep the graph name given when the tensor was first referenced.
+                let t = self.g.tensor_mut(id);
+                *t = Tensor { name: std::mem::take(&mut t.name), ..tensor };
                 if let Some(o) = self.origin.get_mut(id.0) {
                     *o = origin;
                 }
@@ -161,8 +180,8 @@ impl<'a> Builder<'a> {
                     },
                     _ => "defined".to_string(),
                 };
-                Err(ErrorKind::Graph(format!("tensor '{name}' is defined twice (it is already {what})"))
-                    .into())
+                let msg = format!("tensor '{name}' is defined twice (it is already {what})");
+                Err(ErrorKind::Graph(printable(&msg).into_owned()).into())
             }
         }
     }
@@ -183,14 +202,22 @@ impl<'a> Builder<'a> {
 
     fn node(&mut self, index: usize, n: &'a NodeProto) -> Result<()> {
         let op_type = n.op_type();
-        let node_name = if n.name().is_empty() { format!("{op_type}_{index}") } else { n.name().to_string() };
+        let node_name = if n.name().is_empty() {
+            format!("{}_{index}", printable(op_type))
+        } else {
+            printable(n.name()).into_owned()
+        };
         let at = |e: Error| e.with_node(&node_name);
         if op_type.is_empty() {
             return Err(at(ErrorKind::Format("node has no op_type".into()).into()));
         }
         let domain = n.domain();
         let default_domain = matches!(domain, "" | "ai.onnx");
-        let source_op = if default_domain { op_type.to_string() } else { format!("{domain}:{op_type}") };
+        let source_op = if default_domain {
+            printable(op_type).into_owned()
+        } else {
+            printable(&format!("{domain}:{op_type}")).into_owned()
+        };
         let mut ctx = NodeCtx {
             name: &node_name,
             op_type,
@@ -244,7 +271,10 @@ impl<'a> Builder<'a> {
     /// A name for an omitted output that no tensor of the file uses.
     fn fresh_name(&self, node: &str, k: usize) -> String {
         let mut name = format!("{node}:output{k}");
-        while self.file_names.contains(name.as_str()) || self.fresh.contains(&name) {
+        while self.file_names.contains(name.as_str())
+            || self.fresh.contains(&name)
+            || self.escaped.contains(&name)
+        {
             name.push('_');
         }
         name

@@ -9,6 +9,7 @@ mod attrs;
 mod data;
 mod external;
 mod graph;
+mod names;
 mod ops;
 pub mod proto;
 mod sparse;

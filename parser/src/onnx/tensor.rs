@@ -8,6 +8,7 @@
 
 use super::data::Data;
 use super::external;
+use super::names::printable;
 use super::proto::TensorProto;
 use super::proto::tensor_proto::{DataLocation, DataType};
 use crate::error::{Error, ErrorKind, Result};
@@ -26,7 +27,7 @@ pub(crate) struct Decoded {
 
 /// A format error about a tensor (no node; the caller adds it when there is one).
 pub(crate) fn tensor_err(name: &str, msg: impl std::fmt::Display) -> Error {
-    ErrorKind::Format(format!("tensor '{name}': {msg}")).into()
+    ErrorKind::Format(printable(&format!("tensor '{name}': {msg}")).into_owned()).into()
 }
 
 /// einf's element type for an ONNX `TensorProto.DataType` value.

@@ -1,5 +1,6 @@
 //! `ValueInfoProto` (graph inputs, outputs, value_info) → declared element type and shape.
 
+use super::names::printable;
 use super::proto::ValueInfoProto;
 use super::proto::tensor_shape_proto::dimension::Value as DimValue;
 use super::proto::type_proto::Value as TypeValue;
@@ -27,7 +28,7 @@ pub(crate) fn declared(v: &ValueInfoProto) -> Declared {
             .iter()
             .map(|d| match &d.value {
                 Some(DimValue::DimValue(v)) if *v > 0 => Dim::Known(v.unsigned_abs()),
-                Some(DimValue::DimParam(p)) if !p.is_empty() => Dim::Symbolic(p.clone()),
+                Some(DimValue::DimParam(p)) if !p.is_empty() => Dim::Symbolic(printable(p).into_owned()),
                 _ => Dim::Symbolic("?".into()),
             })
             .collect()
@@ -42,10 +43,8 @@ impl Declared {
         let mut known = self.shape.iter().flatten().filter_map(Dim::known);
         if known.try_fold(1u64, u64::checked_mul).is_none() {
             let shape = self.shape.iter().flatten().map(ToString::to_string).collect::<Vec<_>>().join("x");
-            return Err(ErrorKind::Limit(format!(
-                "tensor '{name}' is declared with the absurd shape {shape}"
-            ))
-            .into());
+            let msg = format!("tensor '{name}' is declared with the absurd shape {shape}");
+            return Err(ErrorKind::Limit(printable(&msg).into_owned()).into());
         }
         Ok(())
     }

@@ -16,6 +16,7 @@ mod window;
 
 use super::attrs::Attrs;
 use super::data::Data;
+use super::names::printable;
 use super::tensor::Decoded;
 use crate::error::Result;
 use crate::ir::Op;
@@ -46,7 +47,7 @@ pub(crate) struct NodeCtx<'a, 'g> {
 impl NodeCtx<'_, '_> {
     /// A format error at this node.
     pub(crate) fn err(&self, msg: impl Into<String>) -> crate::Error {
-        crate::error::format_err(self.name, msg)
+        crate::error::format_err(self.name, printable(&msg.into()).into_owned())
     }
 }
 
@@ -79,7 +80,7 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
 pub(crate) fn map(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
     match table().get(ctx.op_type) {
         Some(f) => f(ctx),
-        None => Ok(Op::Unsupported { name: ctx.op_type.to_string() }),
+        None => Ok(Op::Unsupported { name: printable(ctx.op_type).into_owned() }),
     }
 }
 
