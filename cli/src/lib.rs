@@ -2,7 +2,11 @@
 //!
 //! `main` prints errors as one line (`einf: file: node 'x': what is wrong`) and exits non-zero.
 
+mod cascade;
 mod kernels;
+mod quantity;
+mod score;
+mod solution;
 mod table;
 
 use clap::{Parser, Subcommand};
@@ -24,12 +28,24 @@ pub enum Command {
     /// Split a model (ONNX or TFLite) into the fused kernels a runtime executes, with their
     /// configuration and exact features.
     Kernels(kernels::KernelsArgs),
+    /// Efficiency metrics from an energy per inference: RE and its energy class, M, TE, DLLCE,
+    /// lifecycle energy and RELC, with RECgrad given or computed from class probabilities.
+    Score(Box<score::ScoreArgs>),
+    /// Power of a system running a model at a frame rate (P = P_static + f × Einf), battery
+    /// life and the break-even frame rate.
+    Solution(Box<solution::SolutionArgs>),
+    /// Power of a cascade (a small always-on model gating a medium one), battery life and a
+    /// sweep over event rates against running the medium model first.
+    Cascade(Box<cascade::CascadeArgs>),
 }
 
 /// Run a parsed command line, writing results to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Kernels(args) => kernels::run(&args, out),
+        Command::Score(args) => score::run(&args, out),
+        Command::Solution(args) => solution::run(&args, out),
+        Command::Cascade(args) => cascade::run(&args, out),
     }
 }
 

@@ -1,0 +1,488 @@
+//! End-to-end tests of `einf score`, `einf solution` and `einf cascade`: the worked examples of
+//! REFERENCE §4, JSON fields, plots and errors.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use einf_tests::einf;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Output;
+
+/// Runs `einf` and parses its JSON output, failing on a non-zero exit.
+fn json(args: &[&str]) -> Value {
+    let out = einf(args).unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn stdout(args: &[&str]) -> String {
+    let out = einf(args).unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs `einf`, expects failure with a one-line error, and returns that line.
+fn fails(args: &[&str]) -> String {
+    let out: Output = einf(args).unwrap();
+    assert!(!out.status.success(), "{args:?} succeeded");
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("einf: "), "{err}");
+    err
+}
+
+fn f(v: &Value, key: &str) -> f64 {
+    v[key].as_f64().unwrap_or_else(|| panic!("{key} missing in {v}"))
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs().max(1.0)
+}
+
+/// A file in a fresh temporary folder for this test.
+fn temp_file(test: &str, name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("einf-scoring-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+mod score {
+    use super::*;
+
+    #[test]
+    fn recognition_efficiency_examples() {
+        let v = json(&["score", "--einf", "1mJ", "--recgrad", "0.5", "--classes", "4", "--json"]);
+        assert_eq!(v["schema"], "einf.score/1");
+        assert_eq!(f(&v, "re"), 2.0);
+        assert_eq!(v["energy_class"], "C");
+        assert!(v["te"].is_null() && v["relc"].is_null());
+        let v = json(&["score", "--einf", "100mJ", "--recgrad", "1", "--classes", "1000", "--json"]);
+        assert_eq!(f(&v, "re"), 100.0);
+        assert_eq!(v["energy_class"], "B");
+        // The same energy in another unit.
+        let v = json(&["score", "--einf", "0.1J", "--recgrad", "1", "--classes", "1000", "--json"]);
+        assert_eq!(f(&v, "re"), 100.0);
+    }
+
+    #[test]
+    fn training_and_lifecycle_examples() {
+        let v = json(&[
+            "score",
+            "--einf",
+            "1mJ",
+            "--recgrad",
+            "0.5",
+            "--classes",
+            "4",
+            "--etrain",
+            "16kJ",
+            "--json",
+        ]);
+        assert_eq!(f(&v, "te"), 1.0);
+        assert_eq!(f(&v, "etrain_kj"), 16.0);
+        assert_eq!(f(&v, "break_even_uses"), 16e6);
+        let v = json(&[
+            "score",
+            "--einf",
+            "1mJ",
+            "--recgrad",
+            "0.1",
+            "--classes",
+            "1000",
+            "--etrain",
+            "10000kJ",
+            "--uses",
+            "1e10",
+            "--json",
+        ]);
+        assert_eq!(f(&v, "te"), 100.0);
+        // F½ = 10⁷ kJ / 1 mJ = 10¹⁰: DLLCE = 0.5 and E_LC = 2 Etrain.
+        assert_eq!(f(&v, "dllce"), 0.5);
+        assert_eq!(f(&v, "lifecycle_energy_mj"), 2e10);
+        assert!(close(f(&v, "relc"), 100.0 / 2f64.sqrt()), "{v}");
+        assert!(f(&v, "relc") < f(&v, "re"));
+    }
+
+    #[test]
+    fn table_and_whole_system_factor() {
+        let text = stdout(&[
+            "score",
+            "--einf",
+            "12.5mJ",
+            "--recgrad",
+            "0.8",
+            "--classes",
+            "10",
+            "--etrain",
+            "3kJ",
+            "--uses",
+            "1e6",
+        ]);
+        for want in
+            ["Einf", "12.5 mJ", "RE = ", "2.2627 /√mJ, energy class C", "TE = ", "DLLCE", "0.80645", "RELC"]
+        {
+            assert!(text.contains(want), "{want} missing in\n{text}");
+        }
+        let v = json(&[
+            "score",
+            "--einf",
+            "2mJ",
+            "--recgrad",
+            "0.5",
+            "--classes",
+            "4",
+            "--system-factor",
+            "single",
+            "--json",
+        ]);
+        assert_eq!(f(&v, "einf_mj"), 5.0);
+        assert_eq!(f(&v, "baselined_einf_mj"), 2.0);
+        assert_eq!(f(&v, "system_factor"), 2.5);
+        assert_eq!(f(&v, "re"), 2.0 / 5f64.sqrt());
+        let v = json(&[
+            "score",
+            "--einf",
+            "16mJ",
+            "--recgrad",
+            "0.5",
+            "--classes",
+            "4",
+            "--error-rate",
+            "0.5",
+            "--alpha",
+            "4",
+            "--json",
+        ]);
+        assert_eq!(f(&v, "energy_precision_ratio_mj"), 1.0);
+    }
+
+    #[test]
+    fn recgrad_from_a_probabilities_file() {
+        let probs = temp_file("probs", "p.csv", "label,p0,p1,p2\n0,0.7,0.2,0.1\n0,0.2,0.7,0.1\n");
+        let p = probs.to_str().unwrap();
+        let out = einf(&["score", "--einf", "1mJ", "--probs", p, "--json"]).unwrap();
+        assert!(out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("warning") && stderr.contains("2 test cases"), "{stderr}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(close(f(&v, "recgrad"), 0.0), "{v}");
+        assert_eq!(v["cases"], 2);
+        assert_eq!(v["classes"], 3);
+        assert_eq!(v["warnings"].as_array().map(Vec::len), Some(1));
+        // k = 2 doubles the miss: (0.5 − 1.0) / 2.
+        let v = json(&["score", "--einf", "1mJ", "--probs", p, "--miss-penalty", "2", "--json"]);
+        assert!(close(f(&v, "recgrad"), -0.25), "{v}");
+        assert!(f(&v, "re") < 0.0);
+        assert_eq!(v["energy_class"], "D");
+    }
+
+    #[test]
+    fn plot_is_svg_with_titled_axes() {
+        let dir = temp_file("plot", "keep", "");
+        let svg = dir.with_file_name("relc.svg");
+        let s = svg.to_str().unwrap();
+        stdout(&[
+            "score",
+            "--einf",
+            "12.5mJ",
+            "--recgrad",
+            "0.8",
+            "--classes",
+            "10",
+            "--etrain",
+            "3kJ",
+            "--uses",
+            "1e6",
+            "--plot",
+            s,
+        ]);
+        let text = std::fs::read_to_string(&svg).unwrap();
+        assert!(text.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{text}");
+        assert!(text.trim_end().ends_with("</svg>"));
+        assert!(text.contains(">uses F (inferences)</text>") && text.contains(">efficiency (1/√mJ)</text>"));
+    }
+
+    #[test]
+    fn bad_input_is_a_named_one_line_error() {
+        let err = fails(&["score", "--einf", "12.5", "--recgrad", "0.8", "--classes", "10"]);
+        assert!(err.contains("--einf") && err.contains("'12.5' has no unit"), "{err}");
+        let err = fails(&["score", "--einf", "12mW", "--recgrad", "0.8", "--classes", "10"]);
+        assert!(err.contains("'mW' is a unit of power, but an energy is needed"), "{err}");
+        let err = fails(&["score", "--einf=-1mJ", "--recgrad", "0.8", "--classes", "10"]);
+        assert!(err.contains("is negative"), "{err}");
+        let err = fails(&["score", "--einf", "0mJ", "--recgrad", "0.8", "--classes", "10"]);
+        assert!(err.contains("Einf must be a positive energy"), "{err}");
+        let err = fails(&["score", "--einf", "1mJ", "--recgrad", "0.8", "--classes", "0"]);
+        assert!(err.contains("at least 2 classes, got 0"), "{err}");
+        let err = fails(&["score", "--einf", "1mJ", "--recgrad", "NaN", "--classes", "10"]);
+        assert!(err.contains("RECgrad"), "{err}");
+        let err = fails(&[
+            "score",
+            "--einf",
+            "1mJ",
+            "--recgrad",
+            "0.8",
+            "--classes",
+            "10",
+            "--etrain",
+            "3kJ",
+            "--uses",
+            "0",
+        ]);
+        assert!(err.contains("uses F must be positive"), "{err}");
+        let err = fails(&[
+            "score",
+            "--einf",
+            "1mJ",
+            "--recgrad",
+            "0.8",
+            "--classes",
+            "10",
+            "--system-factor",
+            "0.2",
+        ]);
+        assert!(err.contains("whole-system factor"), "{err}");
+    }
+
+    #[test]
+    fn bad_probabilities_files_name_file_and_line() {
+        let cases = [
+            (
+                "range.csv",
+                "0,0.7,0.2,0.1\n3,0.7,0.2,0.1\n",
+                "range.csv:2: label 3 is outside the class range 0..3",
+            ),
+            ("sum.csv", "0,0.7,0.2,0.05\n", "sum.csv:1: probabilities sum to 0.95"),
+            ("neg.csv", "label,a,b\n1,-0.2,1.2\n", "neg.csv:2: probability -0.2 of class 0 is negative"),
+            ("empty.csv", "", "empty.csv: no data rows"),
+            ("header.csv", "label,p0,p1\n", "header.csv: no data rows"),
+        ];
+        for (name, text, want) in cases {
+            let path = temp_file("badprobs", name, text);
+            let err = fails(&["score", "--einf", "1mJ", "--probs", path.to_str().unwrap()]);
+            assert!(err.contains(want), "{name}: {err}");
+        }
+        let err = fails(&["score", "--einf", "1mJ", "--probs", "no/such/p.csv"]);
+        assert!(err.contains("no/such/p.csv: cannot read"), "{err}");
+    }
+}
+
+mod solution {
+    use super::*;
+
+    #[test]
+    fn power_battery_and_break_even() {
+        let v = json(&[
+            "solution",
+            "--einf",
+            "2mJ",
+            "--rate",
+            "10fps",
+            "--static",
+            "1mW",
+            "--battery",
+            "2100mWh",
+            "--json",
+        ]);
+        assert_eq!(v["schema"], "einf.solution/1");
+        assert_eq!(f(&v, "power_mw"), 21.0);
+        assert_eq!(f(&v, "dynamic_mw"), 20.0);
+        assert_eq!(f(&v, "break_even_fps"), 0.5);
+        assert_eq!(f(&v, "battery_hours"), 100.0);
+        assert!(v["duty_cycle"].is_null());
+        // 600 frames a minute is 10 fps.
+        let v = json(&[
+            "solution",
+            "--einf",
+            "2000uJ",
+            "--rate",
+            "600/min",
+            "--static",
+            "0.001W",
+            "--latency",
+            "25ms",
+            "--json",
+        ]);
+        assert!(close(f(&v, "power_mw"), 21.0), "{v}");
+        assert_eq!(f(&v, "duty_cycle"), 0.25);
+    }
+
+    #[test]
+    fn table_and_plot() {
+        let dir = temp_file("solplot", "keep", "");
+        let svg = dir.with_file_name("solution.svg");
+        let text = stdout(&[
+            "solution",
+            "--einf",
+            "50uJ",
+            "--rate",
+            "10fps",
+            "--static",
+            "1mW",
+            "--battery",
+            "300mAh@3.7V",
+            "--plot",
+            svg.to_str().unwrap(),
+        ]);
+        assert!(text.contains("solution power P") && text.contains("1.5 mW"), "{text}");
+        assert!(text.contains("740.00 h"), "{text}");
+        let plot = std::fs::read_to_string(&svg).unwrap();
+        assert!(plot.contains(">frame rate (fps)</text>") && plot.contains(">power (mW)</text>"));
+    }
+
+    #[test]
+    fn bad_input_is_a_named_one_line_error() {
+        let err = fails(&["solution", "--einf", "2mJ", "--rate", "10", "--static", "1mW"]);
+        assert!(err.contains("--rate") && err.contains("has no unit"), "{err}");
+        let err = fails(&["solution", "--einf", "2mJ", "--rate", "10fps", "--static", "1mJ"]);
+        assert!(err.contains("--static") && err.contains("a power is needed"), "{err}");
+        let err = fails(&[
+            "solution",
+            "--einf",
+            "2mJ",
+            "--rate",
+            "10fps",
+            "--static",
+            "1mW",
+            "--battery",
+            "300mAh",
+        ]);
+        assert!(err.contains("needs its voltage"), "{err}");
+        let err =
+            fails(&["solution", "--einf", "2mJ", "--rate", "100fps", "--static", "1mW", "--latency", "20ms"]);
+        assert!(err.contains("200%"), "{err}");
+        let err =
+            fails(&["solution", "--einf", "2mJ", "--rate", "0fps", "--static", "0W", "--battery", "1Wh"]);
+        assert!(err.contains("unbounded"), "{err}");
+    }
+}
+
+mod cascade {
+    use super::*;
+
+    const EXAMPLE: [&str; 18] = [
+        "cascade",
+        "--static",
+        "1mW",
+        "--small",
+        "50uJ",
+        "--small-rate",
+        "10fps",
+        "--medium",
+        "2mJ",
+        "--active",
+        "10s",
+        "--events",
+        "6/h",
+        "--cloud-share",
+        "0.5",
+        "--cloud-size",
+        "70kB",
+        "--battery",
+    ];
+
+    fn example<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+        let mut v: Vec<&'a str> = EXAMPLE.to_vec();
+        v.push("300mAh@3.7V");
+        v.extend_from_slice(extra);
+        v
+    }
+
+    /// REFERENCE §4: 13.608 mW and 81.57 h.
+    #[test]
+    fn the_worked_example() {
+        let v = json(&example(&["--json"]));
+        assert_eq!(v["schema"], "einf.cascade/1");
+        let at = &v["at"];
+        let exact = 1.0 + 0.5 * 59.0 / 60.0 + 20.0 / 60.0 + 3.0 * 14_140.0 / 3600.0;
+        assert!(close(f(at, "total_mw"), exact), "{at}");
+        assert_eq!(format!("{:.3}", f(at, "total_mw")), "13.608");
+        assert!(close(f(at, "active_share"), 1.0 / 60.0));
+        assert!(close(f(at, "cloud_mw"), 3.0 * 14_140.0 / 3600.0));
+        assert_eq!(f(&v["cloud"], "energy_j"), 14.14);
+        assert_eq!(format!("{:.2}", f(&v, "battery_hours")), "81.57");
+        assert_eq!(at["winner"], "cascade");
+        assert!(v["sweep"].is_null());
+        let text = stdout(&example(&[]));
+        assert!(text.contains("13.608 mW") && text.contains("81.57 h"), "{text}");
+    }
+
+    #[test]
+    fn the_sweep_shows_where_the_medium_model_first_wins() {
+        let args = [
+            "cascade",
+            "--static",
+            "1mW",
+            "--small",
+            "50uJ",
+            "--small-rate",
+            "10fps",
+            "--medium",
+            "2mJ",
+            "--active",
+            "10s",
+            "--wake",
+            "195mJ",
+            "--sweep",
+            "--from",
+            "1/h",
+            "--to",
+            "3600/h",
+            "--points",
+            "13",
+            "--json",
+        ];
+        let v = json(&args);
+        assert!(close(f(&v, "break_even_events_per_hour"), 180.0), "{v}");
+        let sweep = v["sweep"].as_array().unwrap();
+        assert_eq!(sweep.len(), 13);
+        assert_eq!(f(&sweep[0], "events_per_hour"), 1.0);
+        assert_eq!(f(&sweep[12], "events_per_hour"), 3600.0);
+        assert_eq!(sweep[0]["winner"], "cascade");
+        assert_eq!(sweep[12]["winner"], "large-first");
+        assert!(sweep.windows(2).all(|w| f(&w[0], "total_mw") <= f(&w[1], "total_mw")));
+        assert!(v["at"].is_null());
+        let text = stdout(&args[..args.len() - 1]);
+        assert!(
+            text.contains("events/h") && text.contains("large first") && text.contains("180 /h"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn plot_is_svg_with_titled_axes() {
+        let dir = temp_file("casplot", "keep", "");
+        let svg = dir.with_file_name("cascade.svg");
+        stdout(&example(&["--plot", svg.to_str().unwrap()]));
+        let plot = std::fs::read_to_string(&svg).unwrap();
+        assert!(plot.starts_with("<svg") && plot.contains(">event rate (events per hour)</text>"));
+        assert!(plot.contains(">power (mW)</text>") && plot.contains(">6 /h</text>"));
+    }
+
+    #[test]
+    fn bad_input_is_a_named_one_line_error() {
+        let mut args = example(&[]);
+        args[4] = "50";
+        let err = fails(&args);
+        assert!(err.contains("--small") && err.contains("has no unit"), "{err}");
+        let mut args = example(&[]);
+        args[12] = "6";
+        let err = fails(&args);
+        assert!(err.contains("--events"), "{err}");
+        let mut args = example(&[]);
+        args[14] = "1.5";
+        let err = fails(&args);
+        assert!(err.contains("cloud share"), "{err}");
+        let mut args = example(&[]);
+        args[8] = "0J";
+        let err = fails(&args);
+        assert!(err.contains("medium model energy E_M must be a positive energy"), "{err}");
+        let mut args = example(&[]);
+        args[10] = "0s";
+        let err = fails(&args);
+        assert!(err.contains("active time"), "{err}");
+    }
+}
