@@ -23,6 +23,36 @@ pub enum DeviceClass {
     Accelerator,
 }
 
+impl DeviceClass {
+    /// Every class.
+    pub const ALL: [DeviceClass; 5] =
+        [DeviceClass::Cpu, DeviceClass::Gpu, DeviceClass::Npu, DeviceClass::Mcu, DeviceClass::Accelerator];
+
+    /// The class's name as stored and written (`cpu`, `gpu`, `npu`, `mcu`, `accelerator`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DeviceClass::Cpu => "cpu",
+            DeviceClass::Gpu => "gpu",
+            DeviceClass::Npu => "npu",
+            DeviceClass::Mcu => "mcu",
+            DeviceClass::Accelerator => "accelerator",
+        }
+    }
+}
+
+impl std::str::FromStr for DeviceClass {
+    type Err = String;
+
+    /// A class from its name ([`DeviceClass::name`]).
+    fn from_str(s: &str) -> Result<DeviceClass, String> {
+        let s = s.trim();
+        DeviceClass::ALL
+            .into_iter()
+            .find(|c| c.name() == s)
+            .ok_or_else(|| format!("unknown device class '{s}' (classes: cpu, gpu, npu, mcu, accelerator)"))
+    }
+}
+
 /// A device as measured: hardware plus the software that ran the model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Device {

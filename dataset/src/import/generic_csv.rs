@@ -1,0 +1,580 @@
+//! `csv`: einf's generic CSV, for people's own measurements.
+//!
+//! # Columns
+//! A header line names the columns, in any order; an unknown column is an error (a misspelt
+//! column is not silently dropped). One row is one measured value.
+//!
+//! | column | required | meaning |
+//! |---|---|---|
+//! | `device` | yes (unless the importer names the device: `--device`) | device name |
+//! | `device_class` | no | `cpu`, `gpu`, `npu`, `mcu` or `accelerator`; else `--device-class`, else told by the name (`...gpu...`) |
+//! | `kind` | yes (may be empty on model rows) | kernel kind in einf's spelling (`conv-bn-relu`, `dwconv-bn-relu`, `fc`, `gap`, ...; `conv-relu` is read as `conv-bn-relu`, as the parser names it); empty: the row measures a whole model |
+//! | `model` | on model rows | model name; on kernel rows, the model the kernel was measured in (optional) |
+//! | `metric` | yes | `energy`, `latency` or `power` |
+//! | `value` | yes | the measured value, finite and > 0 |
+//! | `unit` | yes | its unit: `J`, `mJ`, `µJ`/`uJ`, `nJ`; `s`, `ms`, `µs`/`us`, `ns`; `W`, `mW`, `µW`/`uW` (must fit `metric`) |
+//! | `std` | no | standard deviation, same unit, ≥ 0 |
+//! | `repetitions` | no | how many repetitions `value` is the mean of, ≥ 1 |
+//! | `run` | no | index of a repeated run (the same kernel measured again), ≥ 1 |
+//! | `source_id` | no | the kernel's identifier in the user's own records |
+//!
+//! Kernel configuration columns (kernel rows; empty on model rows), in the parser's
+//! `KernelConfig` vocabulary: `input_h`, `input_w`, `cin`, `cout` (required on kernel rows);
+//! `batch` (1), `kernel_h`, `kernel_w` (1), `stride_h`, `stride_w` (1), `pad_top`, `pad_left`,
+//! `pad_bottom`, `pad_right` (0), `dilation_h`, `dilation_w` (1), `groups` (1), `dtype` (`f32`;
+//! also `f16`, `bf16`, `f64`, `i8`, `u8`, `i16`, `i32`, `i4`), `input_channels` (the channels of
+//! each input of a multi-input kernel, separated by `;`), `output_h`, `output_w` (default: what
+//! the window gives, `(in + pads − dilation·(kernel − 1) − 1) / stride + 1`). An empty cell or an
+//! absent column takes the default in parentheses.
+//!
+//! A value is stored in the store's canonical unit (mJ, ms, mW), converted once here.
+//!
+//! # Keys
+//! (device, kernel kind and configuration or model, model, metric, run) is unique in a file: a
+//! second row with the same key is an error (number repeated runs with `run`).
+//!
+//! ```text
+//! device,device_class,kind,model,input_h,input_w,cin,cout,kernel_h,kernel_w,stride_h,stride_w,pad_top,pad_left,pad_bottom,pad_right,metric,value,unit,std,repetitions
+//! pixel7-cpu-tflite-fp32,cpu,conv-bn-relu,,56,56,64,64,3,3,1,1,1,1,1,1,energy,812.5,uJ,10.2,100
+//! pixel7-cpu-tflite-fp32,cpu,,mobilenetv2,,,,,,,,,,,,,latency,21.4,ms,0.3,50
+//! ```
+
+use super::ReadOptions;
+use super::common::{
+    Devices, LineCounter, class_from_device_name, count, field, measurement, metric_word, provenance,
+    read_bytes, unclosed_quote_line,
+};
+use super::error::{ImportError, ImportErrorKind};
+use super::qed_ops::base_config;
+use super::units::Unit;
+use crate::batch::{
+    Device, DeviceClass, ImportBatch, KernelRecord, Measurement, Metric, ModelRecord, Subject,
+};
+use einf_parser::ir::DType;
+use einf_parser::kernel::{KernelConfig, KernelKind, Role};
+use rustc_hash::FxHashMap;
+use std::path::Path;
+
+/// Format name.
+pub const FORMAT: &str = "csv";
+
+/// Every column the format knows.
+pub const COLUMNS: [&str; 31] = [
+    "device",
+    "device_class",
+    "kind",
+    "model",
+    "metric",
+    "value",
+    "unit",
+    "std",
+    "repetitions",
+    "run",
+    "source_id",
+    "batch",
+    "input_h",
+    "input_w",
+    "output_h",
+    "output_w",
+    "cin",
+    "cout",
+    "kernel_h",
+    "kernel_w",
+    "stride_h",
+    "stride_w",
+    "pad_top",
+    "pad_left",
+    "pad_bottom",
+    "pad_right",
+    "dilation_h",
+    "dilation_w",
+    "groups",
+    "dtype",
+    "input_channels",
+];
+
+const CONFIG_COLUMNS: std::ops::Range<usize> = BATCH..INPUT_CHANNELS + 1;
+
+/// Position of a column name in [`COLUMNS`] (evaluated at compile time).
+const fn col(name: &str) -> usize {
+    let mut i = 0;
+    while i < COLUMNS.len() {
+        let (a, b) = (COLUMNS[i].as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    usize::MAX
+}
+
+const DEVICE: usize = col("device");
+const DEVICE_CLASS: usize = col("device_class");
+const KIND: usize = col("kind");
+const MODEL: usize = col("model");
+const METRIC: usize = col("metric");
+const VALUE: usize = col("value");
+const UNIT: usize = col("unit");
+const STD: usize = col("std");
+const REPETITIONS: usize = col("repetitions");
+const RUN: usize = col("run");
+const SOURCE_ID: usize = col("source_id");
+const BATCH: usize = col("batch");
+const INPUT_H: usize = col("input_h");
+const INPUT_W: usize = col("input_w");
+const OUTPUT_H: usize = col("output_h");
+const OUTPUT_W: usize = col("output_w");
+const CIN: usize = col("cin");
+const COUT: usize = col("cout");
+const KERNEL_H: usize = col("kernel_h");
+const KERNEL_W: usize = col("kernel_w");
+const STRIDE_H: usize = col("stride_h");
+const STRIDE_W: usize = col("stride_w");
+const PAD_TOP: usize = col("pad_top");
+const PAD_LEFT: usize = col("pad_left");
+const PAD_BOTTOM: usize = col("pad_bottom");
+const PAD_RIGHT: usize = col("pad_right");
+const DILATION_H: usize = col("dilation_h");
+const DILATION_W: usize = col("dilation_w");
+const GROUPS: usize = col("groups");
+const DTYPE: usize = col("dtype");
+const INPUT_CHANNELS: usize = col("input_channels");
+
+const DTYPES: [DType; 9] = [
+    DType::F32,
+    DType::F16,
+    DType::Bf16,
+    DType::F64,
+    DType::I8,
+    DType::U8,
+    DType::I16,
+    DType::I32,
+    DType::I4,
+];
+
+type Res<T> = Result<T, ImportErrorKind>;
+
+/// Column indices in the file (by position in [`COLUMNS`]).
+struct Header {
+    index: [Option<usize>; COLUMNS.len()],
+    width: usize,
+}
+
+impl Header {
+    fn at(&self, column: usize) -> Option<usize> {
+        self.index.get(column).copied().flatten()
+    }
+}
+
+fn header(fields: &csv::StringRecord, opts: &ReadOptions) -> Res<Header> {
+    let mut index = [None; COLUMNS.len()];
+    for (i, raw) in fields.iter().enumerate() {
+        let name = raw.trim().trim_start_matches('\u{feff}');
+        let Some(c) = COLUMNS.iter().position(|k| *k == name) else {
+            return Err(ImportErrorKind::WrongFile(format!(
+                "unknown column '{name}' (the generic CSV's columns: {})",
+                COLUMNS.join(", ")
+            )));
+        };
+        if let Some(slot) = index.get_mut(c) {
+            if slot.is_some() {
+                return Err(ImportErrorKind::WrongFile(format!("column '{name}' twice")));
+            }
+            *slot = Some(i);
+        }
+    }
+    for (c, name) in COLUMNS.iter().enumerate() {
+        let needed = matches!(*name, "kind" | "metric" | "value" | "unit")
+            || (*name == "device" && opts.device.is_none());
+        if needed && index.get(c).copied().flatten().is_none() {
+            return Err(ImportErrorKind::MissingColumn((*name).to_string()));
+        }
+    }
+    Ok(Header { index, width: fields.len() })
+}
+
+/// What identifies a measurement within a file.
+#[derive(PartialEq, Eq, Hash)]
+struct Key {
+    device: u32,
+    /// Index of the kind among the file's kinds; `u32::MAX` for a model row.
+    kind: u32,
+    /// Index of the model among the file's models; `u32::MAX` for none.
+    model: u32,
+    metric: Metric,
+    run: Option<u32>,
+    config: Option<KernelConfig>,
+}
+
+/// Read a generic measurement CSV.
+pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImportBatch, ImportError> {
+    let bytes = read_bytes(path)?;
+    let err = |line: usize, kind| ImportError::new(path, line, kind);
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes.as_slice());
+    let mut record = csv::StringRecord::new();
+    let read_next = |reader: &mut csv::Reader<&[u8]>, record: &mut csv::StringRecord| {
+        reader.read_record(record).map_err(|e| {
+            let line = e.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+            ImportError::new(path, line, ImportErrorKind::Invalid(format!("not CSV: {e}")))
+        })
+    };
+    if !read_next(&mut reader, &mut record)? {
+        return Err(err(0, ImportErrorKind::Truncated("empty file: no header line".into())));
+    }
+    let head = header(&record, opts).map_err(|k| err(1, k))?;
+    let ends_with_newline = bytes.last().is_some_and(|&b| b == b'\n');
+    if let Some(line) = unclosed_quote_line(&bytes) {
+        return Err(err(line, ImportErrorKind::Truncated("the file ends inside a quoted field".into())));
+    }
+
+    let mut lines = LineCounter::new(&bytes);
+    let mut state = State::new(opts);
+    let rows = bytes.iter().filter(|&&b| b == b'\n').count();
+    let mut measurements: Vec<Measurement> = Vec::with_capacity(rows);
+    while read_next(&mut reader, &mut record)? {
+        let line = lines.line_of(record.position());
+        if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
+            continue;
+        }
+        if record.len() != head.width {
+            let (expected, found) = (head.width, record.len());
+            let is_last = !read_next(&mut reader, &mut record)?;
+            let truncated = is_last && found < expected && !ends_with_newline;
+            return Err(err(line, ImportErrorKind::ColumnCount { expected, found, truncated }));
+        }
+        let m = state.row(&head, &record, line).map_err(|k| err(line, k))?;
+        measurements.push(m);
+    }
+    if measurements.is_empty() {
+        return Err(err(0, ImportErrorKind::Truncated("no rows after the header".into())));
+    }
+    let notes = "generic CSV: one measured value per row, unit per row (converted to mJ / ms / mW); kernel rows in \
+                 the parser's kind and configuration vocabulary (defaults: batch 1, kernel 1, stride 1, padding 0, \
+                 dilation 1, groups 1, f32, output side from the window); model rows have an empty kind.\n";
+    Ok(ImportBatch {
+        format: FORMAT.into(),
+        devices: state.devices.into_vec(),
+        measurements,
+        provenance: provenance(FORMAT, path, notes),
+    })
+}
+
+/// What rows share: devices, parsed kinds and units, the keys seen.
+struct State<'o> {
+    opts: &'o ReadOptions,
+    devices: Devices,
+    device_ids: FxHashMap<String, (u32, DeviceClass)>,
+    kinds: FxHashMap<String, (u32, KernelKind)>,
+    kind_ids: FxHashMap<KernelKind, u32>,
+    models: FxHashMap<String, u32>,
+    units: Vec<(Metric, String, Unit)>,
+    seen: FxHashMap<Key, usize>,
+}
+
+impl<'o> State<'o> {
+    fn new(opts: &'o ReadOptions) -> State<'o> {
+        State {
+            opts,
+            devices: Devices::default(),
+            device_ids: FxHashMap::default(),
+            kinds: FxHashMap::default(),
+            kind_ids: FxHashMap::default(),
+            models: FxHashMap::default(),
+            units: Vec::new(),
+            seen: FxHashMap::default(),
+        }
+    }
+
+    fn row(&mut self, h: &Header, r: &csv::StringRecord, line: usize) -> Res<Measurement> {
+        let get = |c: usize| h.at(c).map_or("", |i| field(r, i));
+
+        let device_name = match (get(DEVICE), &self.opts.device) {
+            ("", Some(d)) => d.as_str(),
+            ("", None) => return Err(ImportErrorKind::Invalid("empty device".into())),
+            (d, _) => d,
+        };
+        let device = self.device(device_name, get(DEVICE_CLASS))?;
+
+        let metric = match get(METRIC) {
+            "energy" => Metric::Energy,
+            "latency" => Metric::Latency,
+            "power" => Metric::Power,
+            other => {
+                return Err(ImportErrorKind::Invalid(format!(
+                    "metric: '{other}' is not energy, latency or power"
+                )));
+            }
+        };
+        let unit = self.unit(metric, get(UNIT))?;
+        let value = super::common::positive("value", get(VALUE), metric_word(metric))?;
+        let std = match get(STD) {
+            "" => None,
+            t => {
+                let s = super::common::number("std", t)?;
+                if s < 0.0 {
+                    return Err(ImportErrorKind::Invalid(format!("std: negative standard deviation {s}")));
+                }
+                Some(unit.to_canonical(s))
+            }
+        };
+        let small = |name: &str, t: &str| -> Res<Option<u32>> {
+            if t.is_empty() {
+                return Ok(None);
+            }
+            let v = count(name, t)?;
+            u32::try_from(v).map(Some).map_err(|_| ImportErrorKind::BadNumber {
+                column: name.into(),
+                text: t.into(),
+                expected: "a whole number below 2^32",
+            })
+        };
+        let repetitions = small("repetitions", get(REPETITIONS))?;
+        let run = small("run", get(RUN))?;
+        let model = match get(MODEL) {
+            "" => None,
+            m => Some(m.to_string()),
+        };
+        let kind_text = get(KIND);
+        let model_id = match model.as_deref() {
+            None => u32::MAX,
+            Some(m) => match self.models.get(m) {
+                Some(&id) => id,
+                None => {
+                    let id = u32::try_from(self.models.len()).unwrap_or(u32::MAX - 1);
+                    self.models.insert(m.to_string(), id);
+                    id
+                }
+            },
+        };
+        let (subject, key_kind, key_config) = if kind_text.is_empty() {
+            let Some(name) = model.clone() else {
+                return Err(ImportErrorKind::Invalid(
+                    "empty kind and empty model: a row measures a kernel (kind) or a model (model)".into(),
+                ));
+            };
+            if let Some(c) = CONFIG_COLUMNS.clone().find(|&c| !get(c).is_empty()) {
+                return Err(ImportErrorKind::Invalid(format!(
+                    "model row with a kernel configuration ({} = '{}'): give the kind, or leave the configuration empty",
+                    COLUMNS.get(c).copied().unwrap_or(""),
+                    get(c)
+                )));
+            }
+            (Subject::Model(ModelRecord { name, file_sha256: None }), u32::MAX, None)
+        } else {
+            let (kind_id, kind) = self.kind(kind_text)?;
+            let config = config(&get)?;
+            let source_id = match get(SOURCE_ID) {
+                "" => None,
+                s => Some(s.to_string()),
+            };
+            let record = KernelRecord { kind, config: config.clone(), source_id, model };
+            (Subject::Kernel(record), kind_id, Some(config))
+        };
+        let key = Key { device, kind: key_kind, model: model_id, metric, run, config: key_config };
+        if let Some(first) = self.seen.insert(key, line) {
+            return Err(ImportErrorKind::Duplicate {
+                key: format!(
+                    "{} of this {} on {device_name}{} (number repeated runs with a 'run' column)",
+                    metric_word(metric),
+                    if kind_text.is_empty() { "model" } else { "kernel" },
+                    run.map_or(String::new(), |r| format!(", run {r}"))
+                ),
+                first_line: first,
+            });
+        }
+        let mut m = measurement(device_name, subject, metric, unit.to_canonical(value), line);
+        (m.std, m.repetitions, m.run) = (std, repetitions, run);
+        Ok(m)
+    }
+
+    fn device(&mut self, name: &str, class_text: &str) -> Res<u32> {
+        let given = match class_text {
+            "" => None,
+            t => Some(
+                t.parse::<DeviceClass>()
+                    .map_err(|e| ImportErrorKind::Invalid(format!("device_class: {e}")))?,
+            ),
+        };
+        if let Some(&(id, class)) = self.device_ids.get(name) {
+            if given.is_some_and(|g| g != class) {
+                return Err(ImportErrorKind::Invalid(format!(
+                    "device '{name}' is {} here and {} on an earlier row",
+                    class_text,
+                    class.name()
+                )));
+            }
+            return Ok(id);
+        }
+        let class = given.or(self.opts.device_class).or_else(|| class_from_device_name(name)).ok_or_else(|| {
+            ImportErrorKind::Invalid(format!(
+                "device '{name}': its class (cpu, gpu, npu, mcu, accelerator) cannot be known from its name; give a \
+                 device_class column or --device-class"
+            ))
+        })?;
+        let id = u32::try_from(self.device_ids.len()).unwrap_or(u32::MAX);
+        self.device_ids.insert(name.to_string(), (id, class));
+        self.devices.add(Device {
+            name: name.to_string(),
+            class,
+            soc: None,
+            runtime: None,
+            precision: None,
+            notes: Some("device of a generic CSV import".into()),
+        });
+        Ok(id)
+    }
+
+    fn unit(&mut self, metric: Metric, symbol: &str) -> Res<Unit> {
+        if let Some((_, _, u)) = self.units.iter().find(|(m, s, _)| *m == metric && s == symbol) {
+            return Ok(*u);
+        }
+        let u = Unit::for_metric(metric, symbol).map_err(|e| ImportErrorKind::Unit {
+            column: "unit".into(),
+            reason: if symbol.is_empty() {
+                "empty: the value's unit cannot be known".into()
+            } else {
+                e.to_string()
+            },
+        })?;
+        self.units.push((metric, symbol.to_string(), u));
+        Ok(u)
+    }
+
+    fn kind(&mut self, text: &str) -> Res<(u32, KernelKind)> {
+        if let Some((id, k)) = self.kinds.get(text) {
+            return Ok((*id, k.clone()));
+        }
+        let unknown = |reason: String| ImportErrorKind::UnknownKind { kind: text.to_string(), reason };
+        if text.starts_with("unsupported") {
+            return Err(unknown("einf cannot cost unsupported kernels".into()));
+        }
+        let roles: Vec<Role> = text
+            .split('-')
+            .map(str::parse)
+            .collect::<Result<_, String>>()
+            .map_err(|e| unknown(format!("{e} (kinds are roles joined by '-', e.g. conv-bn-relu)")))?;
+        let kind = KernelKind::from_roles(&roles);
+        // Spellings of one kind (`conv-relu`, `conv-bn-relu`) share its id.
+        let next = u32::try_from(self.kind_ids.len()).unwrap_or(u32::MAX - 1);
+        let id = *self.kind_ids.entry(kind.clone()).or_insert(next);
+        self.kinds.insert(text.to_string(), (id, kind.clone()));
+        Ok((id, kind))
+    }
+}
+
+fn config<'r>(get: &impl Fn(usize) -> &'r str) -> Res<KernelConfig> {
+    let num = |column: usize, default: Option<u64>, min: u64| -> Res<u64> {
+        let name = COLUMNS.get(column).copied().unwrap_or("");
+        let t = get(column);
+        let v = match (t, default) {
+            ("", Some(d)) => return Ok(d),
+            ("", None) => {
+                return Err(ImportErrorKind::MissingField { what: "kernel row".into(), field: name.into() });
+            }
+            (t, _) => super::common::whole(name, t)?,
+        };
+        if v < min {
+            return Err(ImportErrorKind::BadNumber {
+                column: name.into(),
+                text: t.into(),
+                expected: "a whole number ≥ 1",
+            });
+        }
+        Ok(v)
+    };
+    let mut c = base_config();
+    c.batch = num(BATCH, Some(1), 1)?;
+    (c.input_h, c.input_w, c.cin, c.cout) =
+        (num(INPUT_H, None, 1)?, num(INPUT_W, None, 1)?, num(CIN, None, 1)?, num(COUT, None, 1)?);
+    (c.kernel_h, c.kernel_w) = (num(KERNEL_H, Some(1), 1)?, num(KERNEL_W, Some(1), 1)?);
+    (c.stride_h, c.stride_w) = (num(STRIDE_H, Some(1), 1)?, num(STRIDE_W, Some(1), 1)?);
+    c.pads = [
+        num(PAD_TOP, Some(0), 0)?,
+        num(PAD_LEFT, Some(0), 0)?,
+        num(PAD_BOTTOM, Some(0), 0)?,
+        num(PAD_RIGHT, Some(0), 0)?,
+    ];
+    (c.dilation_h, c.dilation_w) = (num(DILATION_H, Some(1), 1)?, num(DILATION_W, Some(1), 1)?);
+    c.groups = num(GROUPS, Some(1), 1)?;
+    if !c.cin.is_multiple_of(c.groups) || !c.cout.is_multiple_of(c.groups) {
+        return Err(ImportErrorKind::Invalid(format!(
+            "groups {} does not divide cin {} and cout {}",
+            c.groups, c.cin, c.cout
+        )));
+    }
+    // (in + pads - dilation (kernel - 1) - 1) / stride + 1, or None when the window does not fit.
+    let window = |i: u64, p0: u64, p1: u64, k: u64, d: u64, s: u64| {
+        let padded = i.saturating_add(p0).saturating_add(p1);
+        padded.checked_sub(d.saturating_mul(k - 1).saturating_add(1)).map(|x| x / s + 1)
+    };
+    let (oh, ow) = (
+        window(c.input_h, c.pads[0], c.pads[2], c.kernel_h, c.dilation_h, c.stride_h),
+        window(c.input_w, c.pads[1], c.pads[3], c.kernel_w, c.dilation_w, c.stride_w),
+    );
+    let side = |column: usize, computed: Option<u64>| -> Res<u64> {
+        if get(column).is_empty() {
+            let name = COLUMNS.get(column).copied().unwrap_or("");
+            computed.ok_or_else(|| {
+                ImportErrorKind::Invalid(format!(
+                    "{name}: the kernel window does not fit the padded input; give {name} or fix the window"
+                ))
+            })
+        } else {
+            num(column, None, 1)
+        }
+    };
+    (c.output_h, c.output_w) = (side(OUTPUT_H, oh)?, side(OUTPUT_W, ow)?);
+    c.dtype = match get(DTYPE) {
+        "" => DType::F32,
+        t => DTYPES.into_iter().find(|d| d.name() == t).ok_or_else(|| {
+            ImportErrorKind::Invalid(format!(
+                "dtype: '{t}' is not one of {}",
+                DTYPES.iter().map(|d| d.name()).collect::<Vec<_>>().join(", ")
+            ))
+        })?,
+    };
+    let channels = get(INPUT_CHANNELS);
+    if !channels.is_empty() {
+        c.input_channels = channels
+            .split(';')
+            .map(|t| super::common::count("input_channels", t))
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_constants_name_their_columns() {
+        for (i, name) in COLUMNS.iter().enumerate() {
+            assert_eq!(col(name), i, "{name}");
+        }
+        assert_eq!(col("nonsense"), usize::MAX);
+        assert_eq!(COLUMNS[CONFIG_COLUMNS.start], "batch");
+        assert_eq!(CONFIG_COLUMNS.end, COLUMNS.len());
+    }
+
+    #[test]
+    fn headers_need_the_value_columns_and_refuse_unknown_ones() {
+        let rec = |s: &str| csv::StringRecord::from(s.split(',').collect::<Vec<_>>());
+        let opts = ReadOptions::default();
+        assert!(header(&rec("device,kind,metric,value,unit"), &opts).is_ok());
+        let e = header(&rec("device,kind,metric,valeu,unit"), &opts).err().map(|e| e.to_string());
+        assert!(e.is_some_and(|e| e.starts_with("unknown column 'valeu'")));
+        let e = header(&rec("kind,metric,value,unit"), &opts).err().map(|e| e.to_string());
+        assert_eq!(e.as_deref(), Some("missing column 'device'"));
+        let named = ReadOptions { device: Some("board".into()), ..ReadOptions::default() };
+        assert!(header(&rec("kind,metric,value,unit"), &named).is_ok());
+        assert!(header(&rec("device,kind,metric,value,unit,unit"), &opts).is_err());
+    }
+}
