@@ -2,11 +2,13 @@
 //!
 //! `main` prints errors as one line (`einf: file: node 'x': what is wrong`) and exits non-zero.
 
+mod arch;
 mod cascade;
 mod kernels;
 mod quantity;
 mod score;
 mod solution;
+mod suite;
 mod table;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +30,12 @@ pub enum Command {
     /// Split a model (ONNX or TFLite) into the fused kernels a runtime executes, with their
     /// configuration and exact features.
     Kernels(kernels::KernelsArgs),
+    /// Reference architectures (ResNet, MobileNet, ... and MLPerf Tiny): list them, export one
+    /// (scaled, or as a seeded variant) to ONNX.
+    Arch(arch::ArchArgs),
+    /// A kernel benchmark suite for a measurement campaign: single-kernel ONNX models sampled
+    /// from a prior of real layers, and a manifest `einf dataset import --format csv` reads.
+    Suite(suite::SuiteArgs),
     /// Efficiency metrics from an energy per inference: RE and its energy class, M, TE, DLLCE,
     /// lifecycle energy and RELC, with RECgrad given or computed from class probabilities.
     Score(Box<score::ScoreArgs>),
@@ -43,6 +51,8 @@ pub enum Command {
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Kernels(args) => kernels::run(&args, out),
+        Command::Arch(args) => arch::run(args, out),
+        Command::Suite(args) => suite::run(&args, out),
         Command::Score(args) => score::run(&args, out),
         Command::Solution(args) => solution::run(&args, out),
         Command::Cascade(args) => cascade::run(&args, out),

@@ -1,0 +1,65 @@
+//! `einf suite`: a kernel benchmark suite for a measurement campaign: single-kernel ONNX models
+//! sampled from nn-Meter's prior of real layers plus uniform coverage, and a manifest that
+//! `einf dataset import --format csv` reads once the measurements are filled in.
+
+use crate::arch::WeightsArg;
+use anyhow::Context;
+use clap::Args;
+use einf_models::export::Weights;
+use einf_models::suite::{SuiteKind, SuiteParams, write};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `einf suite`.
+#[derive(Debug, Args)]
+pub struct SuiteArgs {
+    /// Kernel kind: conv-bn-relu, conv-bn, dwconv-bn-relu, dwconv-bn, fc, fc-relu, maxpool, avgpool.
+    #[arg(long)]
+    pub kind: String,
+    /// Number of models.
+    #[arg(long, default_value_t = 1000)]
+    pub count: usize,
+    /// Seed of every random draw (same seed, same files).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Share of configurations drawn from the prior of real layers (the rest: uniform coverage).
+    #[arg(long, default_value_t = 0.75)]
+    pub prior_share: f64,
+    /// What the weights hold.
+    #[arg(long, value_enum, default_value_t = WeightsArg::Zeros)]
+    pub weights: WeightsArg,
+    /// Output folder (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: &SuiteArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let kind: SuiteKind = args.kind.parse()?;
+    let weights = match args.weights {
+        WeightsArg::Zeros => Weights::Zeros,
+        WeightsArg::Omitted => Weights::Omitted,
+    };
+    let params =
+        SuiteParams { kind, count: args.count, seed: args.seed, prior_share: args.prior_share, weights };
+    let w = write(&params, &args.out).with_context(|| format!("suite in {}", args.out.display()))?;
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &w)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "{} {} models ({} from the prior, {} uniform), {} bytes, manifest {}",
+            w.models,
+            kind.name(),
+            w.from_prior,
+            w.models - w.from_prior,
+            w.bytes,
+            args.out.join("manifest.csv").display()
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
