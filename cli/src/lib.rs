@@ -4,7 +4,9 @@
 
 mod arch;
 mod cascade;
+mod dataset;
 mod kernels;
+mod measure;
 mod quantity;
 mod score;
 mod solution;
@@ -36,6 +38,12 @@ pub enum Command {
     /// A kernel benchmark suite for a measurement campaign: single-kernel ONNX models sampled
     /// from a prior of real layers, and a manifest `einf dataset import --format csv` reads.
     Suite(suite::SuiteArgs),
+    /// The store of measured kernel and model costs per device: import files, list devices,
+    /// show one, export.
+    Dataset(dataset::DatasetArgs),
+    /// Per-inference energy (mJ), latency (ms) and power (mW) from a power-meter trace and the
+    /// inferences' start/end times, with mean, std and count; optionally into the store.
+    Measure(Box<measure::MeasureArgs>),
     /// Efficiency metrics from an energy per inference: RE and its energy class, M, TE, DLLCE,
     /// lifecycle energy and RELC, with RECgrad given or computed from class probabilities.
     Score(Box<score::ScoreArgs>),
@@ -53,6 +61,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         Command::Kernels(args) => kernels::run(&args, out),
         Command::Arch(args) => arch::run(args, out),
         Command::Suite(args) => suite::run(&args, out),
+        Command::Dataset(args) => dataset::run(args, out),
+        Command::Measure(args) => measure::run(*args, out),
         Command::Score(args) => score::run(&args, out),
         Command::Solution(args) => solution::run(&args, out),
         Command::Cascade(args) => cascade::run(&args, out),

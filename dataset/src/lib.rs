@@ -7,3 +7,4 @@
 pub mod batch;
 pub mod import;
 pub mod store;
+pub mod trace;

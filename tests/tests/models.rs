@@ -1,0 +1,138 @@
+//! End-to-end tests of `einf arch` and `einf suite` through the binary.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use einf_tests::einf;
+use std::path::PathBuf;
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("einf-models-e2e-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn ok(args: &[&str]) -> String {
+    let o = einf(args).unwrap();
+    assert!(o.status.success(), "einf {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+fn fails(args: &[&str]) -> String {
+    let o = einf(args).unwrap();
+    assert!(!o.status.success(), "einf {args:?} should fail");
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(err.trim_end().lines().count(), 1, "one-line error: {err}");
+    err
+}
+
+#[test]
+fn arch_list_names_every_architecture_with_its_macs() {
+    let json: serde_json::Value = serde_json::from_str(&ok(&["arch", "list", "--json"])).unwrap();
+    let rows = json.as_array().unwrap();
+    assert!(rows.len() >= 26);
+    let resnet50 = rows.iter().find(|r| r["name"] == "resnet50").unwrap();
+    assert_eq!(resnet50["macs"], 4_089_184_256u64);
+    assert_eq!(resnet50["params"], 25_557_032u64);
+    assert!(ok(&["arch", "list"]).contains("mobilenet_v3_small"));
+}
+
+#[test]
+fn arch_export_writes_a_model_that_einf_reads_back() {
+    let d = scratch("export");
+    let f = d.join("mnv2.onnx");
+    let f = f.to_str().unwrap();
+    let out = ok(&[
+        "arch",
+        "export",
+        "mobilenet_v2",
+        "--width",
+        "0.5",
+        "--resolution",
+        "160",
+        "--out",
+        f,
+        "--json",
+    ]);
+    let e: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let k: serde_json::Value = serde_json::from_str(&ok(&["kernels", f, "--json"])).unwrap();
+    assert_eq!(k["totals"]["macs"], e["macs"]);
+    assert_eq!(k["inputs"][0]["shape"], serde_json::json!([1, 3, 160, 160]));
+    // A seeded variant is the same file twice.
+    let (a, b) = (d.join("a.onnx"), d.join("b.onnx"));
+    for p in [&a, &b] {
+        ok(&[
+            "arch",
+            "export",
+            "resnet18",
+            "--variant",
+            "11",
+            "--weights",
+            "omitted",
+            "--out",
+            p.to_str().unwrap(),
+        ]);
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+}
+
+#[test]
+fn a_suite_is_the_same_bytes_by_seed_and_its_manifest_imports() {
+    let d = scratch("suite");
+    let (a, b) = (d.join("a"), d.join("b"));
+    for dir in [&a, &b] {
+        let args =
+            ["suite", "--kind", "dwconv-bn-relu", "--count", "40", "--seed", "7", "--weights", "omitted"];
+        let mut args: Vec<&str> = args.to_vec();
+        args.extend(["--out", dir.to_str().unwrap()]);
+        ok(&args);
+    }
+    let mut names: Vec<_> = std::fs::read_dir(&a).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names.len(), 42, "40 models, manifest.csv, suite.json");
+    for n in &names {
+        assert_eq!(std::fs::read(a.join(n)).unwrap(), std::fs::read(b.join(n)).unwrap(), "{n:?}");
+    }
+    // Fill in the measurement columns (synthetic values, for the import test only) and import.
+    let manifest = std::fs::read_to_string(a.join("manifest.csv")).unwrap();
+    let mut filled = String::new();
+    for (i, line) in manifest.lines().enumerate() {
+        if i == 0 {
+            filled.push_str(line);
+        } else {
+            let head = line.trim_end_matches(",,,,,");
+            filled.push_str(&format!("{head},latency,{}.5,ms,,", i));
+        }
+        filled.push('\n');
+    }
+    let filled_path = d.join("filled.csv");
+    std::fs::write(&filled_path, filled).unwrap();
+    let db = d.join("store.db");
+    let out = ok(&[
+        "dataset",
+        "import",
+        "--format",
+        "csv",
+        "--device",
+        "synthetic-phone",
+        "--device-class",
+        "gpu",
+        "--db",
+        db.to_str().unwrap(),
+        filled_path.to_str().unwrap(),
+    ]);
+    assert!(out.contains("imported 40 measurements"), "{out}");
+    assert!(out.contains("40 kernels, 40 new"), "{out}");
+}
+
+#[test]
+fn bad_input_gives_named_errors() {
+    let d = scratch("bad");
+    let f = d.join("x.onnx");
+    let f = f.to_str().unwrap();
+    assert!(fails(&["arch", "export", "resnet7", "--out", f]).contains("unknown architecture 'resnet7'"));
+    assert!(fails(&["arch", "export", "resnet18", "--width", "0", "--out", f]).contains("width"));
+    let out = d.join("s");
+    let out = out.to_str().unwrap();
+    assert!(fails(&["suite", "--kind", "conv-relu6", "--out", out]).contains("unknown suite kind"));
+    assert!(fails(&["suite", "--kind", "fc", "--count", "0", "--out", out]).contains("count"));
+}
