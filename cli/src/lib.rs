@@ -5,13 +5,18 @@
 mod arch;
 mod cascade;
 mod dataset;
+mod devices;
+mod evaluate;
 mod kernels;
 mod measure;
+mod nas;
+mod predict;
 mod quantity;
 mod score;
 mod solution;
 mod suite;
 mod table;
+mod train;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -53,12 +58,29 @@ pub enum Command {
     /// Power of a cascade (a small always-on model gating a medium one), battery life and a
     /// sweep over event rates against running the medium model first.
     Cascade(Box<cascade::CascadeArgs>),
+    /// Predict the energy, latency and power of models on devices (bundled or trained).
+    Predict(predict::PredictArgs),
+    /// Score an architecture search space (NAS-Bench-201, FBNet, a mobile space file) with FLOPs
+    /// or a device predictor: CSV/JSONL of every candidate, Pareto front as SVG, Kendall τ
+    /// against measured latencies.
+    Nas(Box<nas::NasArgs>),
+    /// Train a device predictor from the bundled open measurements.
+    Train(train::TrainArgs),
+    /// Cross-validate einf and two baselines (FLOPs, nn-Meter-style) on the bundled data.
+    Evaluate(evaluate::EvaluateArgs),
+    /// List the bundled predictors (and predictor files) with their data and accuracy.
+    Devices(devices::DevicesArgs),
 }
 
 /// Run a parsed command line, writing results to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Kernels(args) => kernels::run(&args, out),
+        Command::Predict(args) => predict::run(&args, out),
+        Command::Nas(args) => nas::run(&args, out),
+        Command::Train(args) => train::run(&args, out),
+        Command::Evaluate(args) => evaluate::run(&args, out),
+        Command::Devices(args) => devices::run(&args, out),
         Command::Arch(args) => arch::run(args, out),
         Command::Suite(args) => suite::run(&args, out),
         Command::Dataset(args) => dataset::run(args, out),

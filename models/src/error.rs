@@ -71,6 +71,39 @@ pub enum ModelsError {
         /// Operator name.
         op: String,
     },
+    /// No search space has this name.
+    #[error("unknown search space '{name}'; known: nb201, fbnet, or a mobile space file (.toml, .json)")]
+    UnknownSpace {
+        /// The name asked for.
+        name: String,
+    },
+    /// A candidate's identifier (an NB201 arch string, an FBNet index list, a mobile choice
+    /// string) does not describe a member of its space.
+    #[error("{space}: malformed candidate '{input}': {message}")]
+    Candidate {
+        /// Search space name.
+        space: String,
+        /// The identifier as given.
+        input: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A search space file is invalid.
+    #[error("search space file {file}: {message}")]
+    SpaceFile {
+        /// File name.
+        file: String,
+        /// What is wrong (with the line when the parser knows it).
+        message: String,
+    },
+    /// A cost model failed on a batch of kernels.
+    #[error("cost model {model}: {message}")]
+    Cost {
+        /// Cost model name.
+        model: String,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// Result with [`ModelsError`].

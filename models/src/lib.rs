@@ -1,6 +1,8 @@
 //! einf models: reference architectures built directly in einf's graph vocabulary ([`arch`]),
 //! seeded variants of them ([`options::Variant`]), their export to ONNX ([`export`]), and kernel
-//! benchmark suites for measurement campaigns ([`suite`]).
+//! benchmark suites for measurement campaigns ([`suite`]), architecture search spaces
+//! ([`space`]: NAS-Bench-201, FBNet, mobile spaces from a file) and batch scoring of their
+//! candidates with a per-kernel cost model ([`score`]).
 //!
 //! ```
 //! use einf_models::{ArchOptions, arch, export};
@@ -16,6 +18,8 @@ pub mod export;
 pub mod net;
 pub mod options;
 pub mod rng;
+pub mod score;
+pub mod space;
 pub mod suite;
 pub mod summary;
 

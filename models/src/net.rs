@@ -625,6 +625,20 @@ impl Net {
         self.binary(a, b, BinaryOp::Mul, "mul")
     }
 
+    /// Multiplication by a constant scalar (NAS-Bench-201's `Zero` operation is `x · 0`).
+    pub fn mul_scalar(&mut self, x: Fm, value: f64) -> Fm {
+        let name = self.name("mul");
+        let c = self.graph.add_tensor(Tensor::constant(
+            format!("{name}.scalar"),
+            DType::F32,
+            &[],
+            ConstValue::Floats(vec![value]),
+        ));
+        let shape = self.shape_of(x);
+        let y = self.push(name, Op::Binary(BinaryOp::Mul), vec![x.id, c], &shape);
+        Fm { id: y, ..x }
+    }
+
     /// Concatenation along channels.
     pub fn concat(&mut self, xs: &[Fm]) -> Result<Fm> {
         let name = self.name("concat");

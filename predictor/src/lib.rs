@@ -1,1 +1,39 @@
-//! einf predictor: per-device kernel regressors (issue 5; nothing here yet).
+//! einf predictor: per-device random forests over kernel features, trained on open measurements.
+//!
+//! The pipeline, bottom up: [`features`] (exact features per kernel kind from the parser's
+//! configuration), [`train`] (smartcore's random forest, read out into the flat [`forest`]
+//! layout), [`forests`] (one forest per kernel kind and metric, plus a fallback per base operator,
+//! trained in parallel), [`predictor`] (a device's forests with calibration and metadata),
+//! [`format`] (the portable file), [`model`] (model-level prediction with intervals and coverage),
+//! [`eval`] (k-fold and leave-models-out cross-validation against two baselines), [`data`] (the
+//! bundled training data) and [`bundled`] (the committed predictors).
+//!
+//! ```no_run
+//! use einf_parser::{analyze, fusion::Rules, load_model};
+//! let p = einf_predictor::bundled::load("pixel4-gpu-tflite-fp16")?;
+//! let graph = load_model("model.tflite".as_ref(), &[])?;
+//! let analysis = analyze(&graph, &Rules::builtin(&p.meta.backend)?)?;
+//! let prediction = einf_predictor::model::predict_model(&p, "model", &analysis.kernels, false)?;
+//! for t in &prediction.totals {
+//!     println!("{:?}: {:.3} {} [{:.3}, {:.3}]", t.metric, t.value, t.unit, t.low, t.high);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod bundled;
+pub mod calibrate;
+pub mod data;
+pub mod error;
+pub mod eval;
+pub mod features;
+pub mod forest;
+pub mod forests;
+pub mod format;
+pub mod model;
+pub mod neurstruc_models;
+pub mod params;
+pub mod predictor;
+pub mod scores;
+pub mod train;
+
+pub use error::{PredictorError, Result};

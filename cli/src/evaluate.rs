@@ -1,0 +1,117 @@
+//! `einf evaluate`: k-fold and leave-models-out cross-validation of einf and two baselines.
+
+use crate::train::DEFAULT_DATA;
+use einf_predictor::data::{bundled_devices, load};
+use einf_predictor::eval::{Compared, EvalConfig, evaluate};
+use einf_predictor::params::ForestParams;
+use einf_predictor::predictor::calibration_terms;
+use einf_predictor::scores::Scores;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `einf evaluate`.
+#[derive(Debug, clap::Args)]
+pub struct EvaluateArgs {
+    /// Devices (repeatable; default: every bundled device).
+    #[arg(long)]
+    pub device: Vec<String>,
+    /// The data folder (default: the checkout's dataset/data).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Folds.
+    #[arg(long, default_value_t = 5)]
+    pub k: usize,
+    /// Trees of the nn-Meter-style baseline (nn-Meter: 550).
+    #[arg(long, default_value_t = 550)]
+    pub baseline_trees: u16,
+    /// Also list every kernel kind.
+    #[arg(long)]
+    pub kinds: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn cell(s: &Scores) -> String {
+    if s.n == 0 { "-".into() } else { format!("{:.1}% / {:.1}%", 100.0 * s.within10, s.mape) }
+}
+
+fn row(device: &str, metric: &str, what: &str, c: &Compared) -> Vec<String> {
+    vec![
+        device.into(),
+        metric.into(),
+        what.into(),
+        c.einf.n.to_string(),
+        format!("{:.1}%", 100.0 * c.einf.within5),
+        cell(&c.einf),
+        cell(&c.flops),
+        cell(&c.nn_meter),
+    ]
+}
+
+pub fn run(args: &EvaluateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(args.k >= 2, "--k must be at least 2");
+    let data_dir = args.data.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
+    let devices = if args.device.is_empty() { bundled_devices() } else { args.device.clone() };
+    let mut baseline = ForestParams::nn_meter_gpu();
+    baseline.n_trees = args.baseline_trees;
+    let progress = std::io::stderr().is_terminal();
+    let mut evals = Vec::new();
+    for (i, d) in devices.iter().enumerate() {
+        if progress {
+            eprint!("\r[{}/{}] evaluating {d} ...", i + 1, devices.len());
+        }
+        let data = load(&data_dir, d)?;
+        let cfg = EvalConfig {
+            k: args.k,
+            params: ForestParams::einf(),
+            baseline: baseline.clone(),
+            calibration: calibration_terms(&data),
+            baselines: true,
+        };
+        evals.push(evaluate(&data, &cfg)?);
+    }
+    if progress {
+        eprint!("\r");
+    }
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &evals)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut t = crate::table::Table::new(&[
+        "device",
+        "metric",
+        "evaluation",
+        "n",
+        "einf ±5%",
+        "einf ±10% / MAPE",
+        "FLOPs ±10% / MAPE",
+        "nn-Meter ±10% / MAPE",
+    ]);
+    for e in &evals {
+        for m in &e.metrics {
+            let metric = m.metric.name();
+            for (kind, c) in &m.kernel_cv {
+                if kind == "all" || args.kinds {
+                    t.row(row(&e.device, metric, &format!("kernels {}-fold: {kind}", e.k), c));
+                }
+            }
+            if let Some(c) = &m.model_cv {
+                let what = format!("models {}-fold ({} groups): kernel sum", e.k, m.model_groups);
+                t.row(row(&e.device, metric, &what, c));
+            }
+            if let Some(x) = &m.end_to_end {
+                let what = "held-out models vs end-to-end";
+                let c = Compared { einf: x.calibrated, flops: x.flops, nn_meter: Scores::default() };
+                t.row(row(&e.device, metric, &format!("{what} (calibrated)"), &c));
+                let raw = Compared { einf: x.kernel_sum, ..Compared::default() };
+                t.row(row(&e.device, metric, &format!("{what} (kernel sum)"), &raw));
+            }
+        }
+    }
+    t.write(out)?;
+    writeln!(out, "(±10% = share of predictions within 10% of the measurement; MAPE in %)")?;
+    Ok(ExitCode::SUCCESS)
+}

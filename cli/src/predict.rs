@@ -1,0 +1,190 @@
+//! `einf predict`: energy, latency and power of models on devices, from bundled or user predictors.
+
+use crate::table::{Table, human};
+use einf_parser::shape::InputShape;
+use einf_parser::{analyze, fusion::Rules, load_model};
+use einf_predictor::PredictorError;
+use einf_predictor::model::{ModelPrediction, predict_model};
+use einf_predictor::predictor::DevicePredictor;
+use einf_predictor::{bundled, format};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `einf predict`.
+#[derive(Debug, clap::Args)]
+pub struct PredictArgs {
+    /// Model files (.onnx or .tflite).
+    #[arg(required = true)]
+    pub models: Vec<PathBuf>,
+    /// A bundled device (repeatable; see `einf devices`). Default: every bundled device, unless
+    /// --predictor is given.
+    #[arg(long)]
+    pub device: Vec<String>,
+    /// A predictor file trained with `einf train` (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub predictor: Vec<PathBuf>,
+    /// Fusion rules to split the model with (default: the predictor's backend).
+    #[arg(long)]
+    pub backend: Option<String>,
+    /// Print JSON (an array of predictions) instead of tables.
+    #[arg(long)]
+    pub json: bool,
+    /// Fail when a kernel kind has no regressor instead of listing it.
+    #[arg(long)]
+    pub strict: bool,
+    /// Shape of a graph input with dynamic or symbolic dims, e.g. `x=1x3x224x224` (repeatable).
+    #[arg(long = "input-shape", value_name = "NAME=DIMS")]
+    pub input_shape: Vec<String>,
+}
+
+/// The predictors asked for: bundled devices by name, then files.
+pub fn predictors(devices: &[String], files: &[PathBuf]) -> anyhow::Result<Vec<DevicePredictor>> {
+    let mut out = Vec::new();
+    let all_bundled = devices.is_empty() && files.is_empty();
+    let names: Vec<String> =
+        if all_bundled { bundled::names().iter().map(|s| s.to_string()).collect() } else { devices.to_vec() };
+    for d in &names {
+        out.push(bundled::load(d)?);
+    }
+    for f in files {
+        out.push(format::load(f)?);
+    }
+    Ok(out)
+}
+
+fn fmt(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.1}")
+    } else if v >= 1.0 {
+        format!("{v:.3}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+pub fn run(args: &PredictArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let preds = predictors(&args.device, &args.predictor)?;
+    let shapes = args.input_shape.iter().map(|s| s.parse::<InputShape>()).collect::<Result<Vec<_>, _>>()?;
+    let comparison = preds.len() * args.models.len() > 1;
+    let mut results: Vec<ModelPrediction> = Vec::new();
+    for model in &args.models {
+        let graph = load_model(model, &shapes)?;
+        let name = model.file_stem().and_then(|s| s.to_str()).unwrap_or("model").to_string();
+        for p in &preds {
+            let backend = args.backend.clone().unwrap_or_else(|| p.meta.backend.clone());
+            let analysis = analyze(&graph, &Rules::builtin(&backend)?)?;
+            match predict_model(p, &name, &analysis.kernels, args.strict) {
+                Ok(r) => results.push(r),
+                // In a comparison, a device that covers none of a model's kernels (an MLP on a
+                // convolution-only predictor) is reported and skipped.
+                Err(e @ PredictorError::NothingCovered { .. }) if comparison => {
+                    eprintln!("einf: warning: {}: {e}", model.display());
+                }
+                Err(e) => return Err(anyhow::Error::new(e).context(format!("{}", model.display()))),
+            }
+        }
+    }
+    anyhow::ensure!(!results.is_empty(), "no model could be predicted on the devices asked for");
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &results)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if results.len() == 1 {
+        write_one(&results[0], out)?;
+    } else {
+        write_comparison(&results, out)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_one(r: &ModelPrediction, out: &mut dyn Write) -> anyhow::Result<()> {
+    writeln!(out, "{} on {}", r.model, r.device)?;
+    for t in &r.totals {
+        write!(
+            out,
+            "  {:8} {} {} (trees 10-90%: {} - {})",
+            t.metric.name(),
+            fmt(t.value),
+            t.unit,
+            fmt(t.low),
+            fmt(t.high)
+        )?;
+        if let Some(c) = t.calibrated {
+            write!(
+                out,
+                "; whole model, calibrated: {} {} ({} - {})",
+                fmt(c[0]),
+                t.unit,
+                fmt(c[1]),
+                fmt(c[2])
+            )?;
+        }
+        writeln!(out)?;
+    }
+    if let Some(p) = r.power_mw {
+        writeln!(out, "  power    {} mW (energy / latency)", fmt(p))?;
+    }
+    let covered = r.kernels.iter().filter(|k| !k.values.is_empty()).count();
+    writeln!(
+        out,
+        "  coverage {covered}/{} kernels predicted ({} by a base-operator forest); {:.1}% of FLOPs uncovered",
+        r.kernels.len(),
+        r.fallback_kernels,
+        100.0 * r.uncovered_flops_share
+    )?;
+    for u in &r.uncovered {
+        writeln!(
+            out,
+            "    no regressor: {} x{} ({:.1}% of FLOPs)",
+            u.kind,
+            u.kernels,
+            100.0 * u.flops_share
+        )?;
+    }
+    writeln!(out)?;
+    let metrics: Vec<_> = r.totals.iter().map(|t| t.metric).collect();
+    let mut head = vec!["#".to_string(), "kernel".to_string(), "kind".to_string(), "FLOPs".to_string()];
+    head.extend(metrics.iter().map(|m| format!("{} ({})", m.name(), m.unit())));
+    let head_refs: Vec<&str> = head.iter().map(String::as_str).collect();
+    let mut table = Table::new(&head_refs);
+    for (i, k) in r.kernels.iter().enumerate() {
+        let name = if k.name.chars().count() > 48 {
+            format!("{}...", k.name.chars().take(45).collect::<String>())
+        } else {
+            k.name.clone()
+        };
+        let mut row = vec![
+            i.to_string(),
+            name,
+            format!("{}{}", k.kind, if k.fallback { "*" } else { "" }),
+            human(k.flops),
+        ];
+        row.extend(metrics.iter().map(|m| k.values.get(m).map_or("-".to_string(), |v| fmt(*v))));
+        table.row(row);
+    }
+    table.write(out)?;
+    writeln!(out, "(* predicted by the forest of its base operator; - no regressor for the kind)")?;
+    Ok(())
+}
+
+fn write_comparison(rs: &[ModelPrediction], out: &mut dyn Write) -> anyhow::Result<()> {
+    let mut table =
+        Table::new(&["model", "device", "metric", "kernel sum", "10-90%", "calibrated", "uncovered FLOPs"]);
+    for r in rs {
+        for t in &r.totals {
+            table.row(vec![
+                r.model.clone(),
+                r.device.clone(),
+                format!("{} ({})", t.metric.name(), t.unit),
+                fmt(t.value),
+                format!("{} - {}", fmt(t.low), fmt(t.high)),
+                t.calibrated.map_or("-".into(), |c| fmt(c[0])),
+                format!("{:.1}%", 100.0 * r.uncovered_flops_share),
+            ]);
+        }
+    }
+    table.write(out)?;
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! Model-level prediction: a model's energy, latency and average power are the sums over its
+//! kernels, with a per-kernel breakdown, a prediction interval from the spread of the trees, and
+//! the kernels no forest covers listed (never counted as 0 in silence).
+//!
+//! **Interval.** Every forest of a predictor has the same number of trees T. Tree t of the model
+//! is the sum over kernels of tree t's prediction for each kernel; the interval is the 10th–90th
+//! percentile of those T model-level sums. It shows how much the forests disagree with
+//! themselves (model uncertainty from the bootstrap), not the measurement noise of the device; the
+//! evaluation's held-out errors say how far the point estimate is from measurements.
+
+use crate::calibrate::ModelTerms;
+use crate::error::{PredictorError, Result};
+use crate::features::{Family, counts};
+use crate::forests::MetricName;
+use crate::predictor::DevicePredictor;
+use einf_parser::kernel::Kernel;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One metric's total.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Total {
+    /// Metric.
+    pub metric: MetricName,
+    /// Unit.
+    pub unit: String,
+    /// Sum of the kernel predictions.
+    pub value: f64,
+    /// 10th percentile of the per-tree model sums.
+    pub low: f64,
+    /// 90th percentile of the per-tree model sums.
+    pub high: f64,
+    /// The kernel sum mapped to a whole-model value by the device's calibration (when it has one),
+    /// with its interval.
+    pub calibrated: Option<[f64; 3]>,
+}
+
+/// One kernel's prediction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KernelLine {
+    /// First node name.
+    pub name: String,
+    /// Kind.
+    pub kind: String,
+    /// FLOPs.
+    pub flops: u64,
+    /// Metric → predicted value (empty when uncovered).
+    pub values: BTreeMap<MetricName, f64>,
+    /// Whether the base-role forest answered (the kind itself has no forest).
+    pub fallback: bool,
+}
+
+/// A kernel kind without a regressor in this model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Uncovered {
+    /// Kind.
+    pub kind: String,
+    /// Kernels of this kind.
+    pub kernels: usize,
+    /// Share (0–1) of the model's FLOPs in them.
+    pub flops_share: f64,
+}
+
+/// A model's prediction on one device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelPrediction {
+    /// Model.
+    pub model: String,
+    /// Device.
+    pub device: String,
+    /// Totals per metric the predictor has.
+    pub totals: Vec<Total>,
+    /// Average power in mW = energy / latency, when both are predicted (calibrated values when both
+    /// have a calibration, else kernel sums).
+    pub power_mw: Option<f64>,
+    /// Per-kernel breakdown, in execution order.
+    pub kernels: Vec<KernelLine>,
+    /// Uncovered kinds, by FLOPs share.
+    pub uncovered: Vec<Uncovered>,
+    /// Share (0–1) of FLOPs in uncovered kernels.
+    pub uncovered_flops_share: f64,
+    /// Kernels answered by a base-role forest.
+    pub fallback_kernels: usize,
+}
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let pos = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    let w = pos - lo as f64;
+    sorted[lo] * (1.0 - w) + sorted[hi] * w
+}
+
+/// Predict a model from its kernels (the parser's, fused for the predictor's backend).
+/// With `strict`, kernels without a regressor are an error.
+pub fn predict_model(
+    p: &DevicePredictor,
+    model: &str,
+    kernels: &[Kernel],
+    strict: bool,
+) -> Result<ModelPrediction> {
+    let metrics = p.forests.metrics();
+    let n_trees = p.forests.params.n_trees as usize;
+    let mut lines = Vec::with_capacity(kernels.len());
+    let mut tree_sums: BTreeMap<MetricName, Vec<f64>> =
+        metrics.iter().map(|m| (*m, vec![0.0; n_trees])).collect();
+    let mut sums: BTreeMap<MetricName, f64> = BTreeMap::new();
+    let mut uncovered: BTreeMap<String, (usize, u64)> = BTreeMap::new();
+    let (mut total_flops, mut fallback_kernels, mut covered, mut other_elements) =
+        (0u64, 0usize, 0usize, 0.0);
+    for (i, k) in kernels.iter().enumerate() {
+        let name = k.names.first().cloned().unwrap_or_else(|| format!("kernel {i}"));
+        let flops = k.features.flops;
+        total_flops = total_flops.saturating_add(flops);
+        let mut line = KernelLine {
+            name: name.clone(),
+            kind: k.kind.to_string(),
+            flops,
+            values: BTreeMap::new(),
+            fallback: false,
+        };
+        if let Some(cfg) = k.config.as_ref().filter(|_| k.is_costed()) {
+            for &m in &metrics {
+                if let Some(e) = p.forests.predict(&k.kind, cfg, m, &name)? {
+                    line.fallback |= e.fallback;
+                    *sums.entry(m).or_default() += e.value;
+                    if let Some(ts) = tree_sums.get_mut(&m) {
+                        ts.iter_mut().zip(&e.trees).for_each(|(s, t)| *s += t);
+                    }
+                    line.values.insert(m, e.value);
+                }
+            }
+            if Family::of(&k.kind) != Family::Conv {
+                let c = counts(&k.kind, cfg);
+                other_elements += c.output_elements;
+            }
+        }
+        if line.values.is_empty() {
+            let e = uncovered.entry(line.kind.clone()).or_default();
+            e.0 += 1;
+            e.1 = e.1.saturating_add(flops);
+        } else {
+            covered += 1;
+            fallback_kernels += usize::from(line.fallback);
+        }
+        lines.push(line);
+    }
+    let share = |f: u64| if total_flops > 0 { f as f64 / total_flops as f64 } else { 0.0 };
+    let mut uncovered: Vec<Uncovered> = uncovered
+        .into_iter()
+        .map(|(kind, (n, f))| Uncovered { kind, kernels: n, flops_share: share(f) })
+        .collect();
+    uncovered.sort_by(|a, b| b.flops_share.total_cmp(&a.flops_share).then(a.kind.cmp(&b.kind)));
+    let uncovered_flops_share = uncovered.iter().map(|u| u.flops_share).sum::<f64>();
+    if covered == 0 {
+        let mut kinds: Vec<String> = lines.iter().map(|l| l.kind.clone()).collect();
+        kinds.sort();
+        kinds.dedup();
+        return Err(PredictorError::NothingCovered {
+            model: model.to_string(),
+            device: p.name().to_string(),
+            kinds: if kinds.is_empty() { "no kernels".into() } else { kinds.join(", ") },
+        });
+    }
+    if strict && !uncovered.is_empty() {
+        return Err(PredictorError::Uncovered {
+            model: model.to_string(),
+            device: p.name().to_string(),
+            kinds: uncovered.iter().map(|u| u.kind.as_str()).collect::<Vec<_>>().join(", "),
+            share: 100.0 * uncovered_flops_share,
+        });
+    }
+    let mut totals = Vec::new();
+    for m in &metrics {
+        let mut ts = tree_sums.remove(m).unwrap_or_default();
+        ts.sort_by(f64::total_cmp);
+        let value = sums.get(m).copied().unwrap_or(0.0);
+        let (low, high) = (percentile(&ts, 0.1), percentile(&ts, 0.9));
+        let calibrated = p.meta.calibration.get(m).map(|c| {
+            let terms = |s: f64| ModelTerms { kernel_sum: s, kernels: covered as f64, other_elements };
+            [c.apply(&terms(value)), c.apply(&terms(low)), c.apply(&terms(high))]
+        });
+        totals.push(Total { metric: *m, unit: m.unit().to_string(), value, low, high, calibrated });
+    }
+    let get = |m: MetricName| totals.iter().find(|t| t.metric == m);
+    let power_mw = match (get(MetricName::Energy), get(MetricName::Latency)) {
+        (Some(e), Some(l)) => {
+            let (ev, lv) = match (e.calibrated, l.calibrated) {
+                (Some(ec), Some(lc)) => (ec[0], lc[0]),
+                _ => (e.value, l.value),
+            };
+            (lv > 0.0).then(|| 1000.0 * ev / lv)
+        }
+        _ => None,
+    };
+    Ok(ModelPrediction {
+        model: model.to_string(),
+        device: p.name().to_string(),
+        totals,
+        power_mw,
+        kernels: lines,
+        uncovered,
+        uncovered_flops_share,
+        fallback_kernels,
+    })
+}

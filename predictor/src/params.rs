@@ -1,0 +1,152 @@
+//! Validated forest hyperparameters.
+
+use crate::error::{PredictorError, Result};
+use serde::{Deserialize, Serialize};
+
+/// How many features each split may try.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MaxFeatures {
+    /// Every feature (Breiman's bagged trees).
+    All,
+    /// At most this many (capped at the number of features).
+    Count(u16),
+}
+
+impl MaxFeatures {
+    /// The number of features to try with `p` features.
+    pub fn resolve(self, p: usize) -> usize {
+        match self {
+            MaxFeatures::All => p,
+            MaxFeatures::Count(n) => (n as usize).min(p).max(1),
+        }
+    }
+}
+
+/// The transform applied to the target before fitting; the forest minimises squared error on the
+/// transformed target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// `ln(y)`: squared error on the log is squared *relative* error to first order, so a 10 µs
+    /// kernel weighs as much as a 100 ms one. Predictions are `exp` of the tree mean (a geometric
+    /// mean of the trees).
+    Log,
+    /// `y` itself (scikit-learn's and nn-Meter's default): squared absolute error, dominated by the
+    /// largest kernels.
+    Identity,
+}
+
+impl Target {
+    /// Transform a measured value.
+    pub fn forward(self, y: f64) -> f64 {
+        match self {
+            Target::Log => y.ln(),
+            Target::Identity => y,
+        }
+    }
+
+    /// Back to the measured unit.
+    pub fn inverse(self, t: f64) -> f64 {
+        match self {
+            Target::Log => t.exp(),
+            Target::Identity => t,
+        }
+    }
+}
+
+/// Hyperparameters of one random forest regressor. Build with [`ForestParams::einf`] or
+/// [`ForestParams::nn_meter_gpu`], adjust fields, and [`ForestParams::validate`] (training does).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForestParams {
+    /// Number of trees.
+    pub n_trees: u16,
+    /// Maximum depth of a tree.
+    pub max_depth: u16,
+    /// Minimum samples in a leaf.
+    pub min_samples_leaf: u32,
+    /// Minimum samples to split a node.
+    pub min_samples_split: u32,
+    /// Features tried per split.
+    pub max_features: MaxFeatures,
+    /// Target transform.
+    pub target: Target,
+    /// Seed of the bootstrap and feature sampling.
+    pub seed: u64,
+}
+
+impl ForestParams {
+    /// einf's defaults: 32 bagged trees on every feature, log target.
+    pub fn einf() -> Self {
+        ForestParams {
+            n_trees: 32,
+            max_depth: 24,
+            min_samples_leaf: 1,
+            min_samples_split: 2,
+            max_features: MaxFeatures::All,
+            target: Target::Log,
+            seed: 10,
+        }
+    }
+
+    /// nn-Meter's TFLite-GPU conv hyperparameters (550 trees, depth 80, 5 features per split,
+    /// `random_state` 10, no target transform).
+    pub fn nn_meter_gpu() -> Self {
+        ForestParams {
+            n_trees: 550,
+            max_depth: 80,
+            min_samples_leaf: 1,
+            min_samples_split: 2,
+            max_features: MaxFeatures::Count(5),
+            target: Target::Identity,
+            seed: 10,
+        }
+    }
+
+    /// Check every field.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(PredictorError::Hyperparameters(m));
+        if self.n_trees == 0 || self.n_trees > 4096 {
+            return bad(format!("n_trees must be in 1..=4096, got {}", self.n_trees));
+        }
+        if self.max_depth == 0 || self.max_depth > 512 {
+            return bad(format!("max_depth must be in 1..=512, got {}", self.max_depth));
+        }
+        if self.min_samples_leaf == 0 {
+            return bad("min_samples_leaf must be at least 1".into());
+        }
+        if self.min_samples_split < 2 {
+            return bad(format!("min_samples_split must be at least 2, got {}", self.min_samples_split));
+        }
+        if self.max_features == MaxFeatures::Count(0) {
+            return bad("max_features must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_validate_and_bad_values_are_named() {
+        assert!(ForestParams::einf().validate().is_ok());
+        assert!(ForestParams::nn_meter_gpu().validate().is_ok());
+        let p = ForestParams { n_trees: 0, ..ForestParams::einf() };
+        assert!(p.validate().unwrap_err().to_string().contains("n_trees"));
+        let p = ForestParams { min_samples_leaf: 0, ..ForestParams::einf() };
+        assert!(p.validate().unwrap_err().to_string().contains("min_samples_leaf"));
+        let p = ForestParams { max_features: MaxFeatures::Count(0), ..ForestParams::einf() };
+        assert!(p.validate().is_err());
+        assert_eq!(MaxFeatures::Count(5).resolve(3), 3);
+        assert_eq!(MaxFeatures::All.resolve(7), 7);
+    }
+
+    #[test]
+    fn log_target_round_trips() {
+        for y in [1e-4, 1.0, 12345.0] {
+            assert!((Target::Log.inverse(Target::Log.forward(y)) - y).abs() < 1e-9 * y);
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! Fitting one forest: smartcore's `RandomForestRegressor`, then its trees read out into a
+//! [`FlatForest`].
+//!
+//! smartcore keeps its nodes private; with its `serde` feature the fitted forest serialises, and
+//! the node list (`output`, `split_feature`, `split_value`, `true_child`, `false_child`; true means
+//! `x <= split_value`) is read from that. [`FlatForest`] then re-orders each tree in pre-order.
+
+use crate::error::{PredictorError, Result};
+use crate::forest::{FlatForest, LEAF};
+use crate::params::ForestParams;
+use serde_json::Value;
+use smartcore::ensemble::random_forest_regressor::{RandomForestRegressor, RandomForestRegressorParameters};
+use smartcore::linalg::basic::matrix::DenseMatrix;
+
+/// A fitted forest with the transform its outputs are in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainedForest {
+    /// The trees (outputs in the transformed target).
+    pub forest: FlatForest,
+    /// The hyperparameters it was trained with.
+    pub params: ForestParams,
+}
+
+impl TrainedForest {
+    /// Point prediction in the measured unit.
+    pub fn predict(&self, x: &[f64]) -> Result<f64> {
+        Ok(self.params.target.inverse(self.forest.predict(x)?))
+    }
+}
+
+/// Fit a forest on rows `x` (all of one length) and measured values `y` (> 0 for a log target).
+/// `weights` (one per row, > 0) make the bootstrap draw rows in proportion to them (a row that
+/// stands for several identical measurements). `what` names the forest in errors.
+pub fn fit(
+    x: &[Vec<f64>],
+    y: &[f64],
+    weights: Option<&[f64]>,
+    params: &ForestParams,
+    what: &str,
+) -> Result<TrainedForest> {
+    params.validate()?;
+    let err = |reason: String| PredictorError::Training { what: what.to_string(), reason };
+    if x.is_empty() || x.len() != y.len() {
+        return Err(err(format!("{} rows and {} targets", x.len(), y.len())));
+    }
+    let p = x[0].len();
+    if p == 0 || p >= LEAF as usize || x.iter().any(|r| r.len() != p) {
+        return Err(err("rows of different or zero length".into()));
+    }
+    if let Some((i, v)) =
+        x.iter().enumerate().find_map(|(i, r)| r.iter().find(|v| !v.is_finite()).map(|v| (i, v)))
+    {
+        return Err(err(format!("row {i}: feature value {v} is not finite")));
+    }
+    let t: Vec<f64> = y.iter().map(|&v| params.target.forward(v)).collect();
+    if let Some((i, v)) =
+        y.iter().zip(&t).enumerate().find_map(|(i, (v, t))| (!t.is_finite()).then_some((i, v)))
+    {
+        return Err(err(format!("row {i}: target {v} cannot be transformed ({:?})", params.target)));
+    }
+    let matrix = DenseMatrix::from_2d_vec(&x.to_vec()).map_err(|e| err(e.to_string()))?;
+    let sc = RandomForestRegressorParameters::default()
+        .with_n_trees(params.n_trees as usize)
+        .with_max_depth(params.max_depth)
+        .with_min_samples_leaf(params.min_samples_leaf as usize)
+        .with_min_samples_split(params.min_samples_split as usize)
+        .with_m(params.max_features.resolve(p))
+        .with_seed(params.seed);
+    let model = match weights {
+        Some(w) if w.len() != y.len() || w.iter().any(|v| !(v.is_finite() && *v > 0.0)) => {
+            return Err(err(format!(
+                "{} weights for {} rows, or a weight that is not > 0",
+                w.len(),
+                y.len()
+            )));
+        }
+        Some(w) => RandomForestRegressor::fit_with_weights(&matrix, &t, w, sc),
+        None => RandomForestRegressor::fit(&matrix, &t, sc),
+    }
+    .map_err(|e| err(e.to_string()))?;
+    let forest = flatten(&model, p).map_err(err)?;
+    Ok(TrainedForest { forest, params: params.clone() })
+}
+
+/// smartcore's prediction, for tests that the flat walk agrees.
+#[cfg(test)]
+pub(crate) fn fit_smartcore(
+    x: &[Vec<f64>],
+    t: &[f64],
+    params: &ForestParams,
+) -> RandomForestRegressor<f64, f64, DenseMatrix<f64>, Vec<f64>> {
+    let p = x[0].len();
+    let sc = RandomForestRegressorParameters::default()
+        .with_n_trees(params.n_trees as usize)
+        .with_max_depth(params.max_depth)
+        .with_min_samples_leaf(params.min_samples_leaf as usize)
+        .with_min_samples_split(params.min_samples_split as usize)
+        .with_m(params.max_features.resolve(p))
+        .with_seed(params.seed);
+    let Ok(m) = DenseMatrix::from_2d_vec(&x.to_vec()) else { panic!("matrix") };
+    let Ok(model) = RandomForestRegressor::fit(&m, &t.to_vec(), sc) else { panic!("fit") };
+    model
+}
+
+/// Read smartcore's trees into a flat forest.
+pub(crate) fn flatten(
+    model: &RandomForestRegressor<f64, f64, DenseMatrix<f64>, Vec<f64>>,
+    p: usize,
+) -> std::result::Result<FlatForest, String> {
+    let v = serde_json::to_value(model).map_err(|e| format!("reading smartcore's trees: {e}"))?;
+    let trees = v.pointer("/forest_regressor/trees").and_then(Value::as_array).ok_or(
+        "smartcore's serialised forest has no /forest_regressor/trees (a smartcore version change?)",
+    )?;
+    let mut out = FlatForest {
+        n_features: p as u16,
+        roots: Vec::new(),
+        feature: Vec::new(),
+        value: Vec::new(),
+        right: Vec::new(),
+    };
+    for (ti, tree) in trees.iter().enumerate() {
+        let nodes = tree.get("nodes").and_then(Value::as_array).ok_or(format!("tree {ti} has no nodes"))?;
+        out.push_tree(&preorder(nodes).map_err(|e| format!("tree {ti}: {e}"))?);
+    }
+    out.validate()?;
+    Ok(out)
+}
+
+/// One tree's nodes in pre-order as `(feature or LEAF, threshold or output, right child index)`.
+fn preorder(nodes: &[Value]) -> std::result::Result<Vec<(u16, f64, u32)>, String> {
+    let child = |n: &Value, k: &str| n.get(k).and_then(Value::as_u64).map(|c| c as usize);
+    let mut out: Vec<(u16, f64, u32)> = Vec::with_capacity(nodes.len());
+    // (smartcore node, index in `out` of the parent whose right child this is)
+    let mut stack: Vec<(usize, Option<usize>)> = vec![(0, None)];
+    while let Some((id, parent)) = stack.pop() {
+        if out.len() > nodes.len() {
+            return Err("a cycle in the node links".into());
+        }
+        let n = nodes.get(id).ok_or(format!("node {id} out of range"))?;
+        let here = out.len();
+        if let Some(p) = parent {
+            out[p].2 = here as u32;
+        }
+        match (child(n, "true_child"), child(n, "false_child")) {
+            (Some(t), Some(f)) => {
+                let feature =
+                    n.get("split_feature").and_then(Value::as_u64).ok_or("a split without feature")?;
+                let threshold =
+                    n.get("split_value").and_then(Value::as_f64).ok_or("a split without value")?;
+                out.push((feature as u16, threshold, 0));
+                stack.push((f, Some(here)));
+                stack.push((t, None));
+            }
+            _ => {
+                let output = n.get("output").and_then(Value::as_f64).ok_or("a leaf without output")?;
+                // Leaves are stored as f32 (a relative change below 1e-7; files are smaller).
+                out.push((LEAF, output as f32 as f64, 0));
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Target;
+
+    /// Synthetic data: y = x0 * x1 + x2 with a little structure, 300 rows.
+    fn synthetic() -> (Vec<Vec<f64>>, Vec<f64>) {
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..300u64 {
+            let a = ((i * 7919) % 97) as f64 + 1.0;
+            let b = ((i * 104729) % 13) as f64 + 1.0;
+            let c = (i % 5) as f64;
+            x.push(vec![a, b, c]);
+            y.push(a * b + c + 1.0);
+        }
+        (x, y)
+    }
+
+    #[test]
+    fn flat_walk_equals_smartcore() {
+        let (x, y) = synthetic();
+        let params = ForestParams { n_trees: 12, target: Target::Identity, ..ForestParams::einf() };
+        let sc = fit_smartcore(&x, &y, &params);
+        let Ok(reference) = sc.predict(&DenseMatrix::from_2d_vec(&x).unwrap()) else { panic!("predict") };
+        let flat = flatten(&sc, 3).unwrap();
+        assert_eq!(flat.n_trees(), 12);
+        for (row, want) in x.iter().zip(&reference) {
+            let got = flat.predict(row).unwrap();
+            assert!((got - want).abs() <= 1e-6 * want.abs().max(1.0), "{got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn same_seed_same_trees_other_seed_other_trees() {
+        let (x, y) = synthetic();
+        let params = ForestParams { n_trees: 8, ..ForestParams::einf() };
+        let a = fit(&x, &y, None, &params, "a").unwrap();
+        let b = fit(&x, &y, None, &params, "b").unwrap();
+        assert_eq!(a, b);
+        let c = fit(&x, &y, None, &ForestParams { seed: 11, ..params }, "c").unwrap();
+        assert_ne!(a.forest, c.forest);
+    }
+
+    #[test]
+    fn log_target_fits_relative_error() {
+        let (x, y) = synthetic();
+        let f = fit(&x, &y, None, &ForestParams { n_trees: 16, ..ForestParams::einf() }, "t").unwrap();
+        let within: usize =
+            x.iter().zip(&y).filter(|(r, v)| (f.predict(r).unwrap() / **v - 1.0).abs() < 0.1).count();
+        assert!(within > 270, "{within}/300 training rows within 10%");
+    }
+
+    #[test]
+    fn bad_input_is_a_named_error() {
+        let (mut x, y) = synthetic();
+        assert!(fit(&x, &y[..10], None, &ForestParams::einf(), "t").is_err());
+        x[3][1] = f64::NAN;
+        let e = fit(&x, &y, None, &ForestParams::einf(), "conv").unwrap_err().to_string();
+        assert!(e.contains("row 3") && e.contains("conv"), "{e}");
+        let (x, mut y) = synthetic();
+        y[5] = 0.0;
+        assert!(fit(&x, &y, None, &ForestParams::einf(), "t").unwrap_err().to_string().contains("row 5"));
+        let (x, y) = synthetic();
+        let w = vec![1.0; 299];
+        assert!(
+            fit(&x, &y, Some(&w), &ForestParams::einf(), "t").unwrap_err().to_string().contains("weights")
+        );
+    }
+}
