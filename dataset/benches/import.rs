@@ -11,6 +11,8 @@
 //! - `import/generic_csv_1m_synthetic_rows`: a SYNTHETIC generic CSV (`--format csv`) of
 //!   1,000,000 made-up rows (10 devices × 50,000 conv configurations × energy and latency),
 //!   written to the target's tmp dir before timing; read, hashed and imported.
+//! - `read/generic_csv_1m_synthetic_rows`: the same file read by the `csv` reader alone (into
+//!   an `ImportBatch`, nothing hashed or written): the reader's share of the import.
 //! - `store/import_1m_synthetic_measurements`: the store side alone, a SYNTHETIC batch of
 //!   1,000,000 made-up measurements built before timing (schema creation, the sha256 check,
 //!   devices, kernel and model lookups, every row, commit with fsync).
@@ -209,6 +211,25 @@ fn generic_csv_1m(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+fn read_generic_csv_1m(c: &mut Criterion) {
+    let dir = scratch("einf-read-bench-csv");
+    let file = dir.join("synthetic-1m.csv");
+    write_synthetic_csv(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let mut group = c.benchmark_group("read");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .throughput(Throughput::Elements(ROWS as u64));
+    group.bench_function("generic_csv_1m_synthetic_rows", |b| {
+        b.iter(|| {
+            einf_dataset::import::read(Format::Csv, &file, &ReadOptions::default())
+                .unwrap_or_else(|e| panic!("{e}"))
+        });
+    });
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn import_1m(c: &mut Criterion) {
     let batch = synthetic_batch();
     let source = ImportSource::from_bytes("synthetic-1m.csv", b"synthetic 1M-row benchmark batch");
@@ -242,5 +263,5 @@ fn import_1m(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-criterion_group!(benches, qed_ops, generic_csv_1m, import_1m);
+criterion_group!(benches, qed_ops, generic_csv_1m, read_generic_csv_1m, import_1m);
 criterion_main!(benches);

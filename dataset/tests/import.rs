@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use einf_dataset::batch::{DeviceClass, ImportBatch, Measurement, Metric, Subject};
-use einf_dataset::import::{Format, ImportErrorKind, ReadOptions, read};
+use einf_dataset::import::{Format, ReadOptions, read};
 use einf_parser::kernel::{KernelConfig, KernelKind};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -78,6 +78,7 @@ fn well_formed(b: &ImportBatch) {
 fn every_bundled_file_imports_with_its_pinned_counts() {
     let cases: &[(Format, &str, (usize, usize, usize))] = &[
         (Format::QedOps, "qed-usc-mobile-ml-benchmark/tflite_cnn_ops_gpu.csv", (33_312, 6, 102)),
+        (Format::QedOps, "qed-usc-mobile-ml-benchmark/torch_cnn_ops_gpu.csv", (26_234, 4, 100)),
         (Format::QedE2e, "qed-usc-mobile-ml-benchmark/tflite_cnn_e2e.csv", (9_180, 90, 102)),
         (Format::Neurstruc, "neurstrucenergy/conv2d.txt", (1_998, 1, 0)),
         (Format::Neurstruc, "neurstrucenergy/conv2d_PreVIousNet.txt", (112, 1, 0)),
@@ -102,12 +103,128 @@ fn every_bundled_file_imports_with_its_pinned_counts() {
 }
 
 #[test]
-fn the_pytorch_op_table_is_refused_with_the_reason() {
-    let path = bundled("qed-usc-mobile-ml-benchmark/torch_cnn_ops_gpu.csv");
-    let e = read(Format::QedOps, &path, &ReadOptions::default()).unwrap_err();
-    assert_eq!(e.line, 2);
-    assert!(matches!(e.kind, ImportErrorKind::WrongFile(_)));
-    assert!(e.to_string().contains("PyTorch Mobile op"), "{e}");
+fn qed_ops_reads_the_pytorch_table_as_single_ops_on_its_own_devices() {
+    let b = load(Format::QedOps, &fixture("qed_ops/torch_cnn_ops_gpu.csv"));
+    // 16 rows x 4 phones, less the 11 cells without a latency (iPhone activations and BatchNorm,
+    // s10 cells of ghostnet, iPhone cells naming a kernel without a latency).
+    assert_eq!(counts(&b), (53, 4, 8));
+    well_formed(&b);
+    let names: Vec<&str> = b.devices.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "pixel4-gpu-pytorch-vulkan-fp16",
+            "s10-gpu-pytorch-vulkan-fp16",
+            "onefusion-gpu-pytorch-vulkan-fp16",
+            "iphonexs-gpu-pytorch-metal-fp16"
+        ]
+    );
+    let runtimes: Vec<&str> = b.devices.iter().filter_map(|d| d.runtime.as_deref()).collect();
+    assert_eq!(runtimes, ["pytorch-vulkan", "pytorch-vulkan", "pytorch-vulkan", "pytorch-metal"]);
+    assert!(b.devices.iter().all(|d| d.class == DeviceClass::Gpu && d.precision.as_deref() == Some("fp16")));
+    let (pixel, s10, iphone) =
+        ("pixel4-gpu-pytorch-vulkan-fp16", "s10-gpu-pytorch-vulkan-fp16", "iphonexs-gpu-pytorch-metal-fp16");
+
+    // Line 2: bagnet9's classifier, 1123.64 µs on the Pixel 4; the iPhone names metal.linear but
+    // gives no latency: no measurement.
+    let m = on(&b, pixel, 2);
+    assert!(close(m[0].value, 1.12364));
+    let (kind, config) = kernel(m[0]);
+    assert_eq!((kind.to_string().as_str(), config.cin, config.cout), ("fc", 2048, 1000));
+    assert!(on(&b, iphone, 2).is_empty());
+
+    // Line 3: a 1x1 convolution (groups given); line 4: groups 3; line 5: no groups field, a
+    // depthwise 5x5 by its filter_size.
+    let (kind, config) = kernel(on(&b, s10, 3)[0]);
+    assert_eq!(kind.to_string(), "conv-bn");
+    assert_eq!(
+        (config.input_h, config.output_h, config.cin, config.cout, config.groups),
+        (224, 224, 3, 64, 1)
+    );
+    let (kind, config) = kernel(on(&b, iphone, 4)[0]);
+    assert_eq!(
+        (kind.to_string().as_str(), config.groups, config.stride_h, config.pads),
+        ("groupconv-bn", 3, 2, [1; 4])
+    );
+    assert!(close(on(&b, iphone, 4)[0].value, 0.057093747));
+    let (kind, config) = kernel(on(&b, pixel, 5)[0]);
+    assert_eq!(
+        (kind.to_string().as_str(), config.groups, config.cout, config.kernel_h, config.output_h),
+        ("dwconv-bn", 384, 384, 5, 14)
+    );
+
+    // Line 6: a ceil_mode max pool 112 -> 56 (k3 s2 p0); line 7: a windowed average pool, which
+    // the iPhone's kernel name calls metal.max_pool2d (kept as given); line 8: floor.
+    let (kind, config) = kernel(on(&b, pixel, 6)[0]);
+    assert_eq!(
+        (kind.to_string().as_str(), config.input_h, config.output_h, config.pads),
+        ("maxpool", 112, 56, [0; 4])
+    );
+    let m = on(&b, iphone, 7);
+    assert_eq!((kernel(m[0]).0.to_string().as_str(), m[0].line), ("avgpool", 7));
+    match &m[0].subject {
+        Subject::Kernel(k) => assert_eq!(k.source_id.as_deref(), Some("metal.max_pool2d")),
+        Subject::Model(_) => panic!("a kernel"),
+    }
+    assert_eq!(kernel(on(&b, pixel, 8)[0]).1.output_h, 7);
+
+    // Lines 9-10: two-operand elementwise ops (second operand unknown); the s10 has no ghostnet
+    // latency.
+    let (kind, config) = kernel(on(&b, pixel, 9)[0]);
+    assert_eq!((kind.to_string().as_str(), config.input_h, config.cin), ("add", 110, 256));
+    assert!(config.input_channels.is_empty());
+    assert_eq!(kernel(on(&b, pixel, 10)[0]).0.to_string(), "mul");
+    assert!(on(&b, s10, 10).is_empty());
+
+    // Lines 11-12: adaptive_avg_pool2d and a windowless avg_pool2d are global pools over the map.
+    for line in [11, 12] {
+        let (kind, config) = kernel(on(&b, pixel, line)[0]);
+        assert_eq!(kind.to_string(), "gap", "line {line}");
+        assert_eq!((config.kernel_h, config.output_h), (config.input_h, 1), "line {line}");
+    }
+
+    // Lines 13-17: BatchNorm and activations, with no iPhone cell.
+    let kinds: Vec<String> = (13..=17).map(|l| kernel(on(&b, pixel, l)[0]).0.to_string()).collect();
+    assert_eq!(kinds, ["bn", "relu", "clip", "sigmoid", "hswish"]);
+    assert!((13..=17).all(|l| on(&b, iphone, l).is_empty()));
+
+    // What is unknown is said.
+    assert!(b.provenance.contains("UNKNOWN per row"), "{}", b.provenance);
+    assert!(b.provenance.contains("- iphonexs: 5 / 4"), "{}", b.provenance);
+    assert!(b.provenance.contains("windowless avg_pool2d rows read as global: 1"), "{}", b.provenance);
+}
+
+/// What the `qed_torch` module documentation says of the bundled PyTorch table holds.
+#[test]
+fn pytorch_table_facts_the_reader_relies_on() {
+    let b = load(Format::QedOps, &bundled("qed-usc-mobile-ml-benchmark/torch_cnn_ops_gpu.csv"));
+    let pixel: Vec<(&str, String, u64)> = b
+        .measurements
+        .iter()
+        .filter(|m| m.device == "pixel4-gpu-pytorch-vulkan-fp16")
+        .map(|m| match &m.subject {
+            Subject::Kernel(k) => (k.model.as_deref().unwrap(), k.kind.to_string(), k.config.cin),
+            Subject::Model(_) => panic!("a kernel"),
+        })
+        .collect();
+    assert_eq!(pixel.len(), 7_286, "the Pixel 4 has every row");
+    // resnet18: 20 convolutions, no BatchNorm row (folded), 8 ReLU rows for its 17 ReLUs.
+    let count = |model: &str, kind: &str| pixel.iter().filter(|(m, k, _)| *m == model && k == kind).count();
+    assert_eq!(
+        (count("resnet18", "conv-bn"), count("resnet18", "bn"), count("resnet18", "relu")),
+        (20, 0, 8)
+    );
+    // Global pools read as 1x1: every model with a classifier has a gap row with as many channels
+    // as the classifier has inputs.
+    let classifiers: BTreeSet<(&str, u64)> =
+        pixel.iter().filter(|(_, k, _)| k == "fc").map(|(m, _, cin)| (*m, *cin)).collect();
+    assert_eq!(classifiers.len(), 76);
+    for (model, features) in classifiers {
+        assert!(
+            pixel.iter().any(|(m, k, cin)| *m == model && k == "gap" && *cin == features),
+            "{model}: no global pool of {features} channels"
+        );
+    }
 }
 
 #[test]

@@ -94,6 +94,11 @@ fn truncated_csv_files() {
     let e = refused(Format::QedOps, &p, &opts(), 7, "the file ends mid-row: truncated?");
     assert!(matches!(e.kind, ImportErrorKind::ColumnCount { truncated: true, expected: 15, .. }));
 
+    // qed-ops, PyTorch table: the last row (line 17) cut in its latencies.
+    let t = fixture_text("qed_ops/torch_cnn_ops_gpu.csv");
+    let p = write("torch_cnn_ops_gpu.csv", &t[..t.len() - 30]);
+    refused(Format::QedOps, &p, &opts(), 17, "the file ends mid-row: truncated?");
+
     // Generic CSV: the last row (line 7) cut after its metric.
     let t = fixture_text("csv/synthetic_measurements.csv");
     let cut = t.trim_end().rfind(",power,").unwrap() + ",power".len();
@@ -167,6 +172,11 @@ fn non_numeric_nan_and_infinite_values() {
     let e = refused(Format::QedOps, &p, &opts(), 2, "pixel4|gpu|float: 'fast' is not a finite number");
     assert!(matches!(e.kind, ImportErrorKind::BadNumber { .. }));
 
+    // qed-ops, PyTorch table: the Pixel 4 latency of line 2 is text.
+    let t = fixture_text("qed_ops/torch_cnn_ops_gpu.csv");
+    let p = write("torch.csv", &replace_on(&t, 2, ",1123.64,", ",n/a,"));
+    refused(Format::QedOps, &p, &opts(), 2, "pixel4|gpu|float: 'n/a' is not a finite number");
+
     // HELP: NaN on line 3.
     let t = fixture_text("help/nasbench201_latency_ms.csv");
     let p = write("nasbench201_latency_ms.csv", &set_field(&t, 3, 5, "NaN"));
@@ -218,6 +228,10 @@ fn zero_and_negative_values() {
     let e =
         refused(Format::MlperfTiny, &p, &opts(), 2, "energy_uJ_per_inf: -416.312 is not a positive energy");
     assert!(matches!(e.kind, ImportErrorKind::NotPositive { .. }));
+
+    let t = fixture_text("qed_ops/torch_cnn_ops_gpu.csv");
+    let p = write("torch.csv", &replace_on(&t, 4, ",164.56,", ",0,"));
+    refused(Format::QedOps, &p, &opts(), 4, "pixel4|gpu|float: 0 is not a positive latency");
 
     let t = fixture_text("qed_e2e/tflite_cnn_e2e.csv");
     let p = write("tflite_cnn_e2e.csv", &set_field(&t, 2, 3, "0.0"));
@@ -290,6 +304,14 @@ fn duplicate_keys_within_a_file() {
     let p = write("ops.csv", &edit_line(&t, 3, |_| line2.clone()));
     refused(Format::QedOps, &p, &opts(), 3, "duplicate GPU kernel 'convolution_2d_1_linked_:_relu_2'");
 
+    // qed-ops, PyTorch table: a layer repeated in a model is a row each time, with latencies of its
+    // own; a row equal to an earlier one in every field is a duplicate (line 3 := line 2).
+    let t = fixture_text("qed_ops/torch_cnn_ops_gpu.csv");
+    let line2 = t.lines().nth(1).unwrap().to_string();
+    let p = write("torch.csv", &edit_line(&t, 3, |_| line2.clone()));
+    let e = refused(Format::QedOps, &p, &opts(), 3, "duplicate row: every field");
+    assert!(matches!(e.kind, ImportErrorKind::Duplicate { first_line: 2, .. }));
+
     let t = fixture_text("help/fbnet_latency_ms.csv");
     let p = write("fbnet_latency_ms.csv", &set_field(&t, 3, 0, "0"));
     refused(Format::Help, &p, &opts(), 3, "duplicate architecture index 0 (first on line 2)");
@@ -340,6 +362,48 @@ fn unknown_kernel_kinds() {
     let t = fixture_text("qed_ops/tflite_cnn_ops_gpu.csv");
     let p = write("ops.csv", &replace_on(&t, 3, ",MEAN,", ",RESIZE_BILINEAR,"));
     refused(Format::QedOps, &p, &opts(), 3, "unknown kernel kind 'RESIZE_BILINEAR'");
+    // A PyTorch op in a TFLite table (the first row tells which table a file is) ...
+    let p = write("ops.csv", &replace_on(&t, 3, ",MEAN,", ",aten::mean,"));
+    refused(
+        Format::QedOps,
+        &p,
+        &opts(),
+        3,
+        "unknown kernel kind 'aten::mean': a PyTorch Mobile op in a TFLite",
+    );
+
+    // ... a PyTorch op the reader does not know, and a TFLite op in a PyTorch table.
+    let t = fixture_text("qed_ops/torch_cnn_ops_gpu.csv");
+    let p = write("torch.csv", &replace_on(&t, 14, ",aten::relu,", ",aten::gelu,"));
+    refused(Format::QedOps, &p, &opts(), 14, "unknown kernel kind 'aten::gelu': not a PyTorch Mobile op");
+    let p = write("torch.csv", &replace_on(&t, 14, ",aten::relu,", ",RELU,"));
+    refused(Format::QedOps, &p, &opts(), 14, "unknown kernel kind 'RELU': a TFLite op in a PyTorch");
+}
+
+// --- PyTorch op rows that are not understood -------------------------------------------------------
+
+#[test]
+fn pytorch_op_rows_that_are_not_understood() {
+    let t = fixture_text("qed_ops/torch_cnn_ops_gpu.csv");
+    // A feature the op needs is missing (line 3's convolution without kernel_size).
+    let p = write("torch.csv", &replace_on(&t, 3, "'kernel_size': 1, ", ""));
+    let e = refused(Format::QedOps, &p, &opts(), 3, "feature: missing field 'kernel_size'");
+    assert!(matches!(e.kind, ImportErrorKind::MissingField { .. }));
+    // FLOPS that are not the MACs of the reading (line 4, a grouped convolution).
+    let p = write("torch.csv", &replace_on(&t, 4, "'flops': 5419008", "'flops': 5419009"));
+    refused(Format::QedOps, &p, &opts(), 4, "flops 5419009 is not 5419008 (MACs of 112x112x24 -> 56x56x24");
+    // An output side no dilation-1 window gives (line 3: 224 -> 223 with a 1x1 window).
+    let p = write("torch.csv", &replace_on(&t, 3, "'output_shape': 224", "'output_shape': 223"));
+    refused(Format::QedOps, &p, &opts(), 3, "output_shape 223 is not what a 1x1 window");
+    // A latency without the kernel that ran it (line 2's iPhone cell).
+    let p = write("torch.csv", &replace_on(&t, 2, ",,metal.linear", ",61.5,"));
+    refused(
+        Format::QedOps,
+        &p,
+        &opts(),
+        2,
+        "iphonexs|gpu|float has a latency but iphonexs|gpu|kernel is empty",
+    );
 }
 
 // --- JSON configs with missing fields -----------------------------------------------------------------

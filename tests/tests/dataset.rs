@@ -105,6 +105,7 @@ fn count(v: &Value, key: &str) -> u64 {
 /// Every bundled measurement file, by format, with the measurements it holds.
 const BUNDLED: &[(&str, &str, u64)] = &[
     ("qed-ops", "qed-usc-mobile-ml-benchmark/tflite_cnn_ops_gpu.csv", 33_312),
+    ("qed-ops", "qed-usc-mobile-ml-benchmark/torch_cnn_ops_gpu.csv", 26_234),
     ("qed-e2e", "qed-usc-mobile-ml-benchmark/tflite_cnn_e2e.csv", 9_180),
     ("neurstruc", "neurstrucenergy/conv2d.txt", 1_998),
     ("neurstruc", "neurstrucenergy/conv2d_PreVIousNet.txt", 112),

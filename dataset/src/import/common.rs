@@ -147,14 +147,21 @@ fn csv_kind(e: csv::Error) -> ImportErrorKind {
     }
 }
 
-/// A field of a record (empty when absent).
+/// A field of a record (empty when absent), trimmed.
 pub(crate) fn field(r: &csv::StringRecord, i: usize) -> &str {
-    r.get(i).unwrap_or("").trim()
+    trim(r.get(i).unwrap_or(""))
+}
+
+/// `s.trim()`, with a fast path for the usual field that starts and ends with an ASCII byte that
+/// is not whitespace (then no Unicode whitespace can be at either end).
+pub(crate) fn trim(s: &str) -> &str {
+    let solid = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !char::from(b).is_whitespace());
+    if solid(s.as_bytes().first()) && solid(s.as_bytes().last()) { s } else { s.trim() }
 }
 
 /// A finite number.
 pub(crate) fn number(column: &str, text: &str) -> Result<f64, ImportErrorKind> {
-    let t = text.trim();
+    let t = trim(text);
     match t.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
         _ => Err(ImportErrorKind::BadNumber {
@@ -177,7 +184,7 @@ pub(crate) fn positive(column: &str, text: &str, what: &'static str) -> Result<f
 
 /// A whole number ≥ 0, written as an integer or as a float with no fraction (`3`, `3.0`).
 pub(crate) fn whole(column: &str, text: &str) -> Result<u64, ImportErrorKind> {
-    let t = text.trim();
+    let t = trim(text);
     if let Ok(v) = t.parse::<u64>() {
         return Ok(v);
     }
@@ -196,7 +203,7 @@ pub(crate) fn count(column: &str, text: &str) -> Result<u64, ImportErrorKind> {
     match whole(column, text)? {
         0 => Err(ImportErrorKind::BadNumber {
             column: column.to_string(),
-            text: text.trim().to_string(),
+            text: trim(text).to_string(),
             expected: "a whole number ≥ 1",
         }),
         v => Ok(v),

@@ -40,10 +40,8 @@
 //! ```
 
 use super::ReadOptions;
-use super::common::{
-    Devices, LineCounter, class_from_device_name, count, field, measurement, metric_word, provenance,
-    read_bytes, unclosed_quote_line,
-};
+use super::chunks;
+use super::common::{Devices, LineCounter, class_from_device_name, count, field, metric_word, provenance};
 use super::error::{ImportError, ImportErrorKind};
 use super::qed_ops::base_config;
 use super::units::Unit;
@@ -52,7 +50,8 @@ use crate::batch::{
 };
 use einf_parser::ir::DType;
 use einf_parser::kernel::{KernelConfig, KernelKind, Role};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHasher};
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 /// Format name.
@@ -199,61 +198,36 @@ fn header(fields: &csv::StringRecord, opts: &ReadOptions) -> Res<Header> {
     Ok(Header { index, width: fields.len() })
 }
 
-/// What identifies a measurement within a file.
-#[derive(PartialEq, Eq, Hash)]
-struct Key {
-    device: u32,
-    /// Index of the kind among the file's kinds; `u32::MAX` for a model row.
-    kind: u32,
-    /// Index of the model among the file's models; `u32::MAX` for none.
-    model: u32,
-    metric: Metric,
-    run: Option<u32>,
-    config: Option<KernelConfig>,
+/// What identifies a measurement within a file: (device, kernel kind and configuration or
+/// model, model, metric, run). Rows are keyed by a hash of it; two rows with the same hash are a
+/// duplicate only when their keys are equal (compared on the rows themselves, so a hash
+/// collision is never taken for a duplicate).
+fn same_key(a: &Measurement, b: &Measurement) -> bool {
+    let subject = match (&a.subject, &b.subject) {
+        (Subject::Kernel(x), Subject::Kernel(y)) => {
+            x.kind == y.kind && x.config == y.config && x.model == y.model
+        }
+        (Subject::Model(x), Subject::Model(y)) => x.name == y.name,
+        _ => false,
+    };
+    subject && a.device == b.device && a.metric == b.metric && a.run == b.run
 }
 
 /// Read a generic measurement CSV.
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImportBatch, ImportError> {
-    let bytes = read_bytes(path)?;
-    let err = |line: usize, kind| ImportError::new(path, line, kind);
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes.as_slice());
-    let mut record = csv::StringRecord::new();
-    let read_next = |reader: &mut csv::Reader<&[u8]>, record: &mut csv::StringRecord| {
-        reader.read_record(record).map_err(|e| {
-            let line = e.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
-            ImportError::new(path, line, ImportErrorKind::Invalid(format!("not CSV: {e}")))
-        })
-    };
-    if !read_next(&mut reader, &mut record)? {
-        return Err(err(0, ImportErrorKind::Truncated("empty file: no header line".into())));
+    // The file is read twice and never held whole: once in blocks for its line count and a quote
+    // left open, then in chunks of whole records.
+    let scan = chunks::scan(path)?;
+    let mut state = State::new(opts, scan.newlines);
+    let mut measurements: Vec<Measurement> = Vec::with_capacity(scan.newlines);
+    let outcome = read_rows(path, &scan, &mut state, &mut measurements);
+    // Every key seen so far is from a line before any error's: a duplicate among them comes first.
+    if let Some((line, kind)) = state.first_duplicate(&measurements) {
+        return Err(ImportError::new(path, line, kind));
     }
-    let head = header(&record, opts).map_err(|k| err(1, k))?;
-    let ends_with_newline = bytes.last().is_some_and(|&b| b == b'\n');
-    if let Some(line) = unclosed_quote_line(&bytes) {
-        return Err(err(line, ImportErrorKind::Truncated("the file ends inside a quoted field".into())));
-    }
-
-    let mut lines = LineCounter::new(&bytes);
-    let mut state = State::new(opts);
-    let rows = bytes.iter().filter(|&&b| b == b'\n').count();
-    let mut measurements: Vec<Measurement> = Vec::with_capacity(rows);
-    while read_next(&mut reader, &mut record)? {
-        let line = lines.line_of(record.position());
-        if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
-            continue;
-        }
-        if record.len() != head.width {
-            let (expected, found) = (head.width, record.len());
-            let is_last = !read_next(&mut reader, &mut record)?;
-            let truncated = is_last && found < expected && !ends_with_newline;
-            return Err(err(line, ImportErrorKind::ColumnCount { expected, found, truncated }));
-        }
-        let m = state.row(&head, &record, line).map_err(|k| err(line, k))?;
-        measurements.push(m);
-    }
+    outcome?;
     if measurements.is_empty() {
-        return Err(err(0, ImportErrorKind::Truncated("no rows after the header".into())));
+        return Err(ImportError::new(path, 0, ImportErrorKind::Truncated("no rows after the header".into())));
     }
     let notes = "generic CSV: one measured value per row, unit per row (converted to mJ / ms / mW); kernel rows in \
                  the parser's kind and configuration vocabulary (defaults: batch 1, kernel 1, stride 1, padding 0, \
@@ -266,6 +240,65 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImportBatch, ImportError>
     })
 }
 
+/// The header, then every row into `out`, chunk by chunk; stops at the first error.
+fn read_rows(
+    path: &Path,
+    scan: &chunks::Scan,
+    state: &mut State<'_>,
+    out: &mut Vec<Measurement>,
+) -> Result<(), ImportError> {
+    let err = |line: usize, kind| ImportError::new(path, line, kind);
+    let mut chunks = chunks::Chunks::open(path)?;
+    let mut record = csv::StringRecord::new();
+    let mut head: Option<Header> = None;
+    while let Some(chunk) = chunks.next_chunk()? {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(chunk.bytes);
+        let mut lines = LineCounter::new(chunk.bytes);
+        // Lines of the chunk (1-based) as lines of the file.
+        let in_file = |line: usize| (chunk.line + line).saturating_sub(1);
+        while read_next(path, &mut reader, &mut record, chunk.line)? {
+            let Some(h) = &head else {
+                head = Some(header(&record, state.opts).map_err(|k| err(1, k))?);
+                if let Some(line) = scan.unclosed_quote {
+                    let what = "the file ends inside a quoted field";
+                    return Err(err(line, ImportErrorKind::Truncated(what.into())));
+                }
+                continue;
+            };
+            let line = in_file(lines.line_of(record.position()));
+            if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
+                continue;
+            }
+            if record.len() != h.width {
+                let (expected, found) = (h.width, record.len());
+                let is_last = !read_next(path, &mut reader, &mut record, chunk.line)? && chunk.last;
+                let truncated = is_last && found < expected && !scan.ends_with_newline;
+                return Err(err(line, ImportErrorKind::ColumnCount { expected, found, truncated }));
+            }
+            state.row(h, &record, line, out).map_err(|k| err(line, k))?;
+        }
+    }
+    match head {
+        Some(_) => Ok(()),
+        None => Err(err(0, ImportErrorKind::Truncated("empty file: no header line".into()))),
+    }
+}
+
+/// The next record of a chunk that starts on line `first_line` into `record`; `false` at the
+/// end of the chunk.
+fn read_next(
+    path: &Path,
+    reader: &mut csv::Reader<&[u8]>,
+    record: &mut csv::StringRecord,
+    first_line: usize,
+) -> Result<bool, ImportError> {
+    reader.read_record(record).map_err(|e| {
+        let line = e.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+        let line = if line == 0 { 0 } else { (first_line + line).saturating_sub(1) };
+        ImportError::new(path, line, ImportErrorKind::Invalid(format!("not CSV: {e}")))
+    })
+}
+
 /// What rows share: devices, parsed kinds and units, the keys seen.
 struct State<'o> {
     opts: &'o ReadOptions,
@@ -275,11 +308,15 @@ struct State<'o> {
     kind_ids: FxHashMap<KernelKind, u32>,
     models: FxHashMap<String, u32>,
     units: Vec<(Metric, String, Unit)>,
-    seen: FxHashMap<Key, usize>,
+    /// Every row's key hash ([`same_key`]) and index among the measurements, in file order until
+    /// [`State::first_duplicate`] sorts them (one sort of 16-byte pairs costs less than a hash
+    /// map of a million keys).
+    keys: Vec<(u64, usize)>,
 }
 
 impl<'o> State<'o> {
-    fn new(opts: &'o ReadOptions) -> State<'o> {
+    /// State for a file of about `rows` rows (the map of keys is sized once, not regrown).
+    fn new(opts: &'o ReadOptions, rows: usize) -> State<'o> {
         State {
             opts,
             devices: Devices::default(),
@@ -288,11 +325,12 @@ impl<'o> State<'o> {
             kind_ids: FxHashMap::default(),
             models: FxHashMap::default(),
             units: Vec::new(),
-            seen: FxHashMap::default(),
+            keys: Vec::with_capacity(rows),
         }
     }
 
-    fn row(&mut self, h: &Header, r: &csv::StringRecord, line: usize) -> Res<Measurement> {
+    /// Read one row into `out`.
+    fn row(&mut self, h: &Header, r: &csv::StringRecord, line: usize, out: &mut Vec<Measurement>) -> Res<()> {
         let get = |c: usize| h.at(c).map_or("", |i| field(r, i));
 
         let device_name = match (get(DEVICE), &self.opts.device) {
@@ -366,32 +404,70 @@ impl<'o> State<'o> {
                     get(c)
                 )));
             }
-            (Subject::Model(ModelRecord { name, file_sha256: None }), u32::MAX, None)
+            (Subject::Model(ModelRecord { name, file_sha256: None }), u32::MAX, 0)
         } else {
             let (kind_id, kind) = self.kind(kind_text)?;
             let config = config(&get)?;
+            let mut hasher = FxHasher::default();
+            config.hash(&mut hasher);
+            let config_hash = hasher.finish();
+
             let source_id = match get(SOURCE_ID) {
                 "" => None,
                 s => Some(s.to_string()),
             };
-            let record = KernelRecord { kind, config: config.clone(), source_id, model };
-            (Subject::Kernel(record), kind_id, Some(config))
+            let record = KernelRecord { kind, config, source_id, model };
+            (Subject::Kernel(record), kind_id, config_hash)
         };
-        let key = Key { device, kind: key_kind, model: model_id, metric, run, config: key_config };
-        if let Some(first) = self.seen.insert(key, line) {
-            return Err(ImportErrorKind::Duplicate {
-                key: format!(
-                    "{} of this {} on {device_name}{} (number repeated runs with a 'run' column)",
-                    metric_word(metric),
-                    if kind_text.is_empty() { "model" } else { "kernel" },
-                    run.map_or(String::new(), |r| format!(", run {r}"))
-                ),
-                first_line: first,
-            });
+        let mut key = FxHasher::default();
+        (device, key_kind, model_id, key_config, run, metric).hash(&mut key);
+        self.keys.push((key.finish(), out.len()));
+        out.push(Measurement {
+            device: device_name.to_string(),
+            subject,
+            metric,
+            value: unit.to_canonical(value),
+            std,
+            repetitions,
+            run,
+            line,
+        });
+        Ok(())
+    }
+
+    /// The first row, in file order, that measures what an earlier row measures (an error on
+    /// that row naming the earlier one), as a hash map of the keys seen would find it row by row.
+    fn first_duplicate(&mut self, rows: &[Measurement]) -> Option<(usize, ImportErrorKind)> {
+        self.keys.sort_unstable();
+        let same = |a: usize, b: usize| rows.get(a).zip(rows.get(b)).is_some_and(|(a, b)| same_key(a, b));
+        // Runs of equal hashes, each in file order: a row repeats the first earlier row of its run
+        // with the same key (a run holds more than one key only on a hash collision). The row
+        // that repeats something earliest in the file is the one to report.
+        let mut found: Option<(usize, usize)> = None;
+        for run in self.keys.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+            for (j, &(_, later)) in run.iter().enumerate().skip(1) {
+                if found.is_some_and(|(f, _)| later >= f) {
+                    break;
+                }
+                if let Some(&(_, earlier)) = run.iter().take(j).find(|(_, i)| same(*i, later)) {
+                    found = Some((later, earlier));
+                    break;
+                }
+            }
         }
-        let mut m = measurement(device_name, subject, metric, unit.to_canonical(value), line);
-        (m.std, m.repetitions, m.run) = (std, repetitions, run);
-        Ok(m)
+        let (later, earlier) = found?;
+        let (m, first) = (rows.get(later)?, rows.get(earlier)?);
+        let what = if matches!(m.subject, Subject::Model(_)) { "model" } else { "kernel" };
+        let run = m.run.map_or(String::new(), |r| format!(", run {r}"));
+        let kind = ImportErrorKind::Duplicate {
+            key: format!(
+                "{} of this {what} on {}{run} (number repeated runs with a 'run' column)",
+                metric_word(m.metric),
+                m.device
+            ),
+            first_line: first.line,
+        };
+        Some((m.line, kind))
     }
 
     fn device(&mut self, name: &str, class_text: &str) -> Res<u32> {
@@ -553,6 +629,86 @@ fn config<'r>(get: &impl Fn(usize) -> &'r str) -> Res<KernelConfig> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SYNTHETIC: a made-up generic CSV of `rows` kernel rows (CRLF line ends, a quoted
+    /// `source_id` with a line break every 997 rows), spanning several read chunks, with `edit`
+    /// applied to the text of each row (0-based row, text) before it is written.
+    fn big_file(
+        name: &str,
+        rows: usize,
+        edit: impl Fn(usize, String) -> String,
+    ) -> (std::path::PathBuf, Vec<usize>) {
+        let dir = std::env::temp_dir().join(format!("einf-generic-csv-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join("big.csv");
+        let mut text = String::from("device,kind,input_h,input_w,cin,cout,metric,value,unit,source_id\r\n");
+        let (mut line, mut lines) = (2, Vec::with_capacity(rows));
+        for i in 0..rows {
+            let id = if i % 997 == 5 { format!("\"k{i}\r\nsecond line\"") } else { format!("k{i}") };
+            let row = format!(
+                "synthetic-board-gpu,conv-bn-relu,28,28,{},{},latency,1.5,ms,{id}\r\n",
+                1 + i % 500,
+                1 + i / 500
+            );
+            lines.push(line);
+            line += row.matches('\n').count();
+            text.push_str(&edit(i, row));
+        }
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        (path, lines)
+    }
+
+    #[test]
+    fn lines_stay_right_across_chunks_and_the_first_failing_line_is_reported() {
+        let rows = 40_000; // about 2.6 MB: three chunks
+        let (path, lines) = big_file("ok", rows, |_, r| r);
+        let b = read(&path, &ReadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(b.measurements.len(), rows);
+        assert!(b.measurements.iter().zip(&lines).all(|(m, &l)| m.line == l));
+
+        // A bad value far into the file, on the line the row starts on.
+        let bad = 33_333;
+        let (path, lines) =
+            big_file("bad", rows, |i, r| if i == bad { r.replace(",1.5,", ",-1,") } else { r });
+        let e = read(&path, &ReadOptions::default()).err().map(|e| (e.line, e.to_string()));
+        assert_eq!(e.as_ref().map(|e| e.0), Some(lines[bad]), "{e:?}");
+
+        // Row 30,000 repeats row 29,999's kernel: the duplicate comes first in the file and is
+        // reported, with its first line; a duplicate after the bad value is not.
+        let (dup, first) = (30_000, 29_999);
+        let same = |i: usize| i == dup || i == first;
+        let (path, lines) = big_file("dup", rows, |i, r| {
+            let r = if i == bad { r.replace(",1.5,", ",-1,") } else { r };
+            if same(i) {
+                r.replacen(&format!(",28,28,{},{},", 1 + i % 500, 1 + i / 500), ",14,14,7,7,", 1)
+            } else {
+                r
+            }
+        });
+        let e = read(&path, &ReadOptions::default()).err().unwrap_or_else(|| panic!("accepted"));
+        assert_eq!(e.line, lines[dup], "{e}");
+        assert!(
+            matches!(e.kind, ImportErrorKind::Duplicate { first_line, .. } if first_line == lines[first]),
+            "{e}"
+        );
+        let (path, lines) = big_file("dup-after", rows, |i, r| {
+            let r = if i == 20_000 { r.replace(",1.5,", ",-1,") } else { r };
+            if same(i) {
+                r.replacen(&format!(",28,28,{},{},", 1 + i % 500, 1 + i / 500), ",14,14,7,7,", 1)
+            } else {
+                r
+            }
+        });
+        let e = read(&path, &ReadOptions::default()).err().map(|e| e.line);
+        assert_eq!(e, Some(lines[20_000]));
+        if let Some(dir) = path.parent().and_then(|p| p.parent()) {
+            for name in ["ok", "bad", "dup", "dup-after"] {
+                let _ = std::fs::remove_dir_all(
+                    dir.join(format!("einf-generic-csv-{}-{name}", std::process::id())),
+                );
+            }
+        }
+    }
 
     #[test]
     fn column_constants_name_their_columns() {

@@ -4,7 +4,7 @@
 //!
 //! | `--format`    | reads                                                                  | module            |
 //! |---------------|------------------------------------------------------------------------|-------------------|
-//! | `qed-ops`     | qed-usc `tflite_cnn_ops_gpu.csv`: per-kernel GPU latency (µs), 6 phones | [`qed_ops`]       |
+//! | `qed-ops`     | qed-usc `tflite_cnn_ops_gpu.csv` (fused TFLite GPU kernels, 6 phones) and `torch_cnn_ops_gpu.csv` (PyTorch Mobile Vulkan/Metal ops, 4 phones): per-kernel GPU latency (µs) | [`qed_ops`], [`qed_torch`] |
 //! | `qed-e2e`     | qed-usc `*_e2e.csv`: model latency per device/cores/precision (ms)     | [`qed_e2e`]       |
 //! | `neurstruc`   | NeurstrucEnergy `conv2d*.txt` and `*_testset_*.txt` energies (J)        | [`neurstruc`]     |
 //! | `mlperf-tiny` | MLPerf Tiny results CSV (µJ per inference, latency)                     | [`mlperf_tiny`]   |
@@ -12,6 +12,7 @@
 //! | `nn-meter`    | nn-Meter / DeepEn2023 kernel JSON (latency ms, energy mJ)               | [`nn_meter`]      |
 //! | `csv`         | einf's generic CSV for one's own measurements                           | [`generic_csv`]   |
 
+mod chunks;
 pub(crate) mod common;
 pub mod error;
 pub mod generic_csv;
@@ -22,6 +23,7 @@ pub mod neurstruc;
 pub mod nn_meter;
 pub mod qed_e2e;
 pub mod qed_ops;
+pub mod qed_torch;
 pub mod units;
 
 pub use error::{ImportError, ImportErrorKind};
@@ -78,7 +80,9 @@ impl Format {
     /// One line on what the format reads.
     pub fn description(self) -> &'static str {
         match self {
-            Format::QedOps => "qed-usc tflite_cnn_ops_gpu.csv: per-kernel GPU latency on six phones",
+            Format::QedOps => {
+                "qed-usc tflite_cnn_ops_gpu.csv / torch_cnn_ops_gpu.csv: per-kernel GPU latency on the phones"
+            }
             Format::QedE2e => "qed-usc *_e2e.csv: model latency per device, cores and precision",
             Format::Neurstruc => {
                 "NeurstrucEnergy conv2d*.txt layer energies and *_testset_*.txt CNN energies"

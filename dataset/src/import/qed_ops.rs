@@ -1,5 +1,6 @@
 //! `qed-ops`: the qed-usc mobile-ml-benchmark per-kernel GPU latency tables
-//! (`tflite_cnn_ops_gpu.csv`; Li, Paolieri, Golubchik, EdgeSys 2024).
+//! (`tflite_cnn_ops_gpu.csv` here, `torch_cnn_ops_gpu.csv` in [`super::qed_torch`]; Li, Paolieri,
+//! Golubchik, EdgeSys 2024).
 //!
 //! # Columns
 //! `model, operation, feature`, then for each phone `<phone>|gpu|float` (latency of the GPU
@@ -51,9 +52,9 @@
 //! the upstream README says the GPU op latencies were measured "using 16-bit floating-point
 //! precision" (the column label `float` means a float model, not fp32 arithmetic).
 //!
-//! The PyTorch Mobile table (`torch_cnn_ops_gpu.csv`) is refused: its ops are unfused, grouped by
-//! operation instead of execution order, and its kernel names do not tell what Metal fused, so its
-//! kernels cannot be named in the parser's vocabulary.
+//! The PyTorch Mobile table (`torch_cnn_ops_gpu.csv`) has the same header layout; a table whose
+//! first row's operation is a PyTorch op (`aten::add`, `vulkan_prepack::…`) is read by
+//! [`super::qed_torch`]: single unfused ops, devices `<phone>-gpu-pytorch-<vulkan|metal>-fp16`.
 
 use super::ReadOptions;
 use super::common::{Csv, Devices, field, measured, measurement, provenance, whole};
@@ -73,7 +74,7 @@ pub const FORMAT: &str = "qed-ops";
 pub(crate) fn phone_soc(phone: &str) -> Option<&'static str> {
     Some(match phone {
         "pixel4" => "Qualcomm Snapdragon 855 (Adreno 640 GPU)",
-        "mi8se" => "Qualcomm Snapdragon 710 (Adreno 616 GPU)",
+        "mi8se" | "onefusion" => "Qualcomm Snapdragon 710 (Adreno 616 GPU)",
         "a03s" => "MediaTek Helio P35 (PowerVR GE8320 GPU)",
         "iphone7" => "Apple A10 Fusion",
         "iphonexs" => "Apple A12 Bionic",
@@ -142,11 +143,15 @@ struct Row {
 
 type Res<T> = Result<T, ImportErrorKind>;
 
-/// Read a qed-usc TFLite GPU op table.
+/// Read a qed-usc GPU op table: the TFLite one here, the PyTorch Mobile one (a table whose first
+/// row is a PyTorch op) by [`super::qed_torch`].
 pub fn read(path: &Path, _opts: &ReadOptions) -> Result<ImportBatch, ImportError> {
     let csv = Csv::read(path)?;
     let err = |line: usize, kind| ImportError::new(path, line, kind);
     let phones = header_phones(&csv.header).map_err(|k| err(1, k))?;
+    if csv.rows.first().is_some_and(|(_, r)| field(r, 1).contains("::")) {
+        return super::qed_torch::read(path, &csv, &phones);
+    }
     let us = Unit::for_metric(Metric::Latency, "µs")
         .map_err(|e| err(1, ImportErrorKind::Unit { column: "latency".into(), reason: e.to_string() }))?;
 
@@ -279,17 +284,19 @@ fn parse_row(r: &csv::StringRecord, line: usize, phones: &[String], us: Unit) ->
     let op_name = field(r, 1);
     let op = Op::parse(op_name).ok_or_else(|| {
         if op_name.contains("::") {
-            ImportErrorKind::WrongFile(format!(
-                "operation '{op_name}' is a PyTorch Mobile op: qed-ops reads the TFLite GPU op tables \
-                 (tflite_*_ops_gpu.csv); the PyTorch tables list unfused ops grouped by operation, with kernel \
-                 names that do not tell what was fused, so their kernels cannot be named"
-            ))
+            ImportErrorKind::UnknownKind {
+                kind: op_name.to_string(),
+                reason:
+                    "a PyTorch Mobile op in a TFLite op table (the first row tells which table a file is)"
+                        .into(),
+            }
         } else {
             ImportErrorKind::UnknownKind {
                 kind: op_name.to_string(),
-                reason: "not a TFLite op of the qed-usc op tables (CONV_2D, DEPTHWISE_CONV_2D, CONV_2D_GROUP, \
+                reason:
+                    "not a TFLite op of the qed-usc op tables (CONV_2D, DEPTHWISE_CONV_2D, CONV_2D_GROUP, \
                          FULLY_CONNECTED, MAX_POOL_2D, AVERAGE_POOL_2D, CONCATENATION, MEAN)"
-                    .into(),
+                        .into(),
             }
         }
     })?;
@@ -309,7 +316,7 @@ fn parse_row(r: &csv::StringRecord, line: usize, phones: &[String], us: Unit) ->
 }
 
 /// `{'Input_shape': '224', 'Input_channel': 3, ...}` → key/value pairs (values unquoted).
-fn parse_feature(text: &str) -> Res<HashMap<&str, &str>> {
+pub(crate) fn parse_feature(text: &str) -> Res<HashMap<&str, &str>> {
     let bad = || ImportErrorKind::Invalid(format!("feature: '{text}' is not a {{'Key': value, ...}} dict"));
     let inner = text.trim().strip_prefix('{').and_then(|t| t.strip_suffix('}')).ok_or_else(bad)?;
     let mut out = HashMap::new();
@@ -339,13 +346,13 @@ fn quoted(s: &str) -> Option<(&str, &str)> {
     Some((body.get(..end)?, body.get(end + 1..)?))
 }
 
-fn feat<'a>(f: &HashMap<&str, &'a str>, key: &str) -> Res<&'a str> {
+pub(crate) fn feat<'a>(f: &HashMap<&str, &'a str>, key: &str) -> Res<&'a str> {
     f.get(key)
         .copied()
         .ok_or_else(|| ImportErrorKind::MissingField { what: "feature".into(), field: key.into() })
 }
 
-fn feat_u(f: &HashMap<&str, &str>, key: &str) -> Res<u64> {
+pub(crate) fn feat_u(f: &HashMap<&str, &str>, key: &str) -> Res<u64> {
     let v = whole(&format!("feature {key}"), feat(f, key)?)?;
     if v == 0 {
         return Err(ImportErrorKind::BadNumber {
