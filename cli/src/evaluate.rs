@@ -1,12 +1,14 @@
 //! `einf evaluate`: k-fold and leave-models-out cross-validation of einf and two baselines.
 
 use crate::train::DEFAULT_DATA;
+use anyhow::Context;
 use einf_predictor::data::{bundled_devices, load};
 use einf_predictor::eval::{Compared, EvalConfig, evaluate};
 use einf_predictor::params::ForestParams;
+use einf_predictor::plot::{Panel, predicted_vs_measured};
 use einf_predictor::predictor::calibration_terms;
 use einf_predictor::scores::Scores;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,6 +33,10 @@ pub struct EvaluateArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Write einf's held-out kernel predictions against the measurements (k-fold, log-log, one
+    /// panel per device and metric) as SVG.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
 }
 
 fn cell(s: &Scores) -> String {
@@ -56,12 +62,10 @@ pub fn run(args: &EvaluateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode>
     let devices = if args.device.is_empty() { bundled_devices() } else { args.device.clone() };
     let mut baseline = ForestParams::nn_meter_gpu();
     baseline.n_trees = args.baseline_trees;
-    let progress = std::io::stderr().is_terminal();
+    let bar = crate::progress::bar(devices.len());
     let mut evals = Vec::new();
-    for (i, d) in devices.iter().enumerate() {
-        if progress {
-            eprint!("\r[{}/{}] evaluating {d} ...", i + 1, devices.len());
-        }
+    for d in &devices {
+        bar.set_message(format!("evaluating {d} ({}-fold, einf and two baselines)", args.k));
         let data = load(&data_dir, d)?;
         let cfg = EvalConfig {
             k: args.k,
@@ -71,9 +75,23 @@ pub fn run(args: &EvaluateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode>
             baselines: true,
         };
         evals.push(evaluate(&data, &cfg)?);
+        bar.inc(1);
     }
-    if progress {
-        eprint!("\r");
+    bar.finish_and_clear();
+    if let Some(path) = &args.plot {
+        let panels: Vec<Panel> = evals
+            .iter()
+            .flat_map(|e| {
+                e.metrics.iter().map(|m| Panel {
+                    device: e.device.clone(),
+                    metric: m.metric,
+                    what: format!("held-out kernels, {}-fold", e.k),
+                    points: m.kernel_points.clone(),
+                })
+            })
+            .collect();
+        std::fs::write(path, predicted_vs_measured(&panels)?)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &evals)?;

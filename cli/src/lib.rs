@@ -5,12 +5,16 @@
 mod arch;
 mod cascade;
 mod dataset;
+mod device_score;
 mod devices;
+mod dump;
 mod evaluate;
 mod kernels;
 mod measure;
 mod nas;
 mod predict;
+mod predicted;
+mod progress;
 mod quantity;
 mod score;
 mod solution;
@@ -70,6 +74,9 @@ pub enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// List the bundled predictors (and predictor files) with their data and accuracy.
     Devices(devices::DevicesArgs),
+    /// A device's energy and power scores (IES, PS) over a versioned set of reference models,
+    /// from a device predictor (predicted) or a CSV of measurements.
+    DeviceScore(Box<device_score::DeviceScoreArgs>),
 }
 
 /// Run a parsed command line, writing results to `out`.
@@ -81,6 +88,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         Command::Train(args) => train::run(&args, out),
         Command::Evaluate(args) => evaluate::run(&args, out),
         Command::Devices(args) => devices::run(&args, out),
+        Command::DeviceScore(args) => device_score::run(&args, out),
         Command::Arch(args) => arch::run(args, out),
         Command::Suite(args) => suite::run(&args, out),
         Command::Dataset(args) => dataset::run(args, out),

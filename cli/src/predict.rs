@@ -1,12 +1,14 @@
 //! `einf predict`: energy, latency and power of models on devices, from bundled or user predictors.
 
 use crate::table::{Table, human};
+use anyhow::Context;
 use einf_parser::shape::InputShape;
 use einf_parser::{analyze, fusion::Rules, load_model};
 use einf_predictor::PredictorError;
 use einf_predictor::model::{ModelPrediction, predict_model};
 use einf_predictor::predictor::DevicePredictor;
 use einf_predictor::{bundled, format};
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,21 +38,40 @@ pub struct PredictArgs {
     /// Shape of a graph input with dynamic or symbolic dims, e.g. `x=1x3x224x224` (repeatable).
     #[arg(long = "input-shape", value_name = "NAME=DIMS")]
     pub input_shape: Vec<String>,
+    /// Write the per-kernel breakdown (one panel per model, device and metric) as SVG.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
 }
 
-/// The predictors asked for: bundled devices by name, then files.
-pub fn predictors(devices: &[String], files: &[PathBuf]) -> anyhow::Result<Vec<DevicePredictor>> {
-    let mut out = Vec::new();
+/// A bundled predictor (decoded once per process) or one read from a file.
+pub type Loaded = Cow<'static, DevicePredictor>;
+
+/// The predictors asked for: bundled devices by name, then files; decoded on as many threads as
+/// there are predictors (each takes a few milliseconds).
+pub fn predictors(devices: &[String], files: &[PathBuf]) -> anyhow::Result<Vec<Loaded>> {
     let all_bundled = devices.is_empty() && files.is_empty();
     let names: Vec<String> =
         if all_bundled { bundled::names().iter().map(|s| s.to_string()).collect() } else { devices.to_vec() };
+    // Unknown names fail before any decoding.
     for d in &names {
-        out.push(bundled::load(d)?);
+        if !bundled::names().contains(&d.as_str()) {
+            bundled::get(d)?;
+        }
     }
-    for f in files {
-        out.push(format::load(f)?);
-    }
-    Ok(out)
+    std::thread::scope(|scope| {
+        let bundled: Vec<_> =
+            names.iter().map(|d| scope.spawn(move || bundled::get(d).map(Cow::Borrowed))).collect();
+        let files: Vec<_> =
+            files.iter().map(|f| scope.spawn(move || format::load(f).map(Cow::Owned))).collect();
+        bundled
+            .into_iter()
+            .chain(files)
+            .map(|h| match h.join() {
+                Ok(r) => r.map_err(anyhow::Error::new),
+                Err(_) => Err(anyhow::anyhow!("a thread decoding a predictor failed")),
+            })
+            .collect()
+    })
 }
 
 fn fmt(v: f64) -> String {
@@ -86,6 +107,10 @@ pub fn run(args: &PredictArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
         }
     }
     anyhow::ensure!(!results.is_empty(), "no model could be predicted on the devices asked for");
+    if let Some(path) = &args.plot {
+        let svg = einf_predictor::plot::breakdown(&results)?;
+        std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
+    }
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &results)?;
         writeln!(out)?;

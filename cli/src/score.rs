@@ -2,9 +2,12 @@
 //! class, M, TE, DLLCE, lifecycle energy, RELC), with RECgrad given or computed from per-case
 //! class probabilities.
 
+use crate::predicted::{PredictedEnergy, energy_of, one_predictor, predict_file};
 use crate::quantity::{energy, energy_text, num, optional, write_plot, write_rows};
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use einf_parser::shape::InputShape;
+use einf_parser::units::Energy;
 use einf_scoring::plot::relc_vs_uses;
 use einf_scoring::{
     EnergyClass, GradientParams, ProbsOptions, RecGrad, Task, WholeSystemFactor, break_even_uses,
@@ -20,8 +23,21 @@ use std::process::ExitCode;
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
     /// Energy per inference, with a unit: 12.5mJ, 300uJ, 1.2J.
-    #[arg(long, value_name = "ENERGY")]
-    pub einf: String,
+    #[arg(long, value_name = "ENERGY", required_unless_present = "model", conflicts_with = "model")]
+    pub einf: Option<String>,
+    /// Predict Einf of this model file (.onnx, .tflite) instead, with --device or --predictor (a
+    /// predictor with energy regressors; the calibrated whole-model energy when it has one).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Bundled device for --model (see `einf devices`).
+    #[arg(long, requires = "model", conflicts_with = "predictor")]
+    pub device: Option<String>,
+    /// Predictor file for --model.
+    #[arg(long, value_name = "FILE", requires = "model")]
+    pub predictor: Option<PathBuf>,
+    /// Shape of a graph input of --model with dynamic dims, e.g. `x=1x3x224x224` (repeatable).
+    #[arg(long = "input-shape", value_name = "NAME=DIMS", requires = "model")]
+    pub input_shape: Vec<String>,
     /// Recognition gradient RECgrad, in [-3, 1] (with --classes).
     #[arg(long, requires = "classes", conflicts_with = "probs", required_unless_present = "probs")]
     pub recgrad: Option<f64>,
@@ -67,6 +83,8 @@ pub struct ScoreArgs {
 struct Report {
     schema: &'static str,
     einf_mj: f64,
+    /// Where Einf came from when it was predicted (`--model`).
+    predicted: Option<PredictedEnergy>,
     system_factor: Option<f64>,
     baselined_einf_mj: Option<f64>,
     recgrad: f64,
@@ -112,8 +130,23 @@ fn task(args: &ScoreArgs) -> Result<(Task, Option<RecGrad>)> {
     }
 }
 
+/// Einf from --einf, or predicted from --model on --device/--predictor.
+fn einf_given(args: &ScoreArgs) -> Result<(Energy, Option<PredictedEnergy>)> {
+    match (&args.einf, &args.model) {
+        (Some(text), None) => Ok((energy("einf", text)?, None)),
+        (None, Some(model)) => {
+            let p = one_predictor(args.device.as_deref(), args.predictor.as_ref())?;
+            let shapes =
+                args.input_shape.iter().map(|s| s.parse::<InputShape>()).collect::<Result<Vec<_>, _>>()?;
+            let e = energy_of(&predict_file(model, &p, &shapes)?)?;
+            Ok((e.energy(), Some(e)))
+        }
+        _ => bail!("give --einf ENERGY, or --model FILE with --device"),
+    }
+}
+
 pub fn run(args: &ScoreArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let measured = energy("einf", &args.einf)?;
+    let (measured, predicted) = einf_given(args)?;
     let factor = args.system_factor.as_deref().map(str::parse::<WholeSystemFactor>).transpose()?;
     let einf = match factor {
         Some(f) => f.apply(measured)?,
@@ -145,6 +178,7 @@ pub fn run(args: &ScoreArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let report = Report {
         schema: "einf.score/1",
         einf_mj: einf.as_millijoules(),
+        predicted,
         system_factor: factor.map(WholeSystemFactor::value),
         baselined_einf_mj: factor.map(|_| measured.as_millijoules()),
         recgrad: task.recgrad(),
@@ -194,6 +228,23 @@ fn rows(
         _ => String::new(),
     };
     row("Einf", format!("{}{einf_note}", energy_text(einf)));
+    if let Some(p) = &r.predicted {
+        let mut source = format!(
+            "predicted for {} on {} ({}; trees 10-90%: {} - {} mJ)",
+            p.model,
+            p.device,
+            p.basis,
+            num(p.interval_mj[0]),
+            num(p.interval_mj[1])
+        );
+        if p.uncovered_flops_share > 0.0 {
+            source.push_str(&format!(
+                "; {:.1}% of FLOPs in kernels without a regressor, not counted",
+                100.0 * p.uncovered_flops_share
+            ));
+        }
+        row("Einf source", source);
+    }
     let recgrad = match (&r.probs, r.recgrad_std, r.cases) {
         (Some(p), Some(sd), Some(n)) => format!("{} (std {}, {n} cases of {p})", num(r.recgrad), num(sd)),
         _ => num(r.recgrad),

@@ -4,7 +4,7 @@ use einf_predictor::data::{bundled_devices, load};
 use einf_predictor::forests::MetricName;
 use einf_predictor::params::ForestParams;
 use einf_predictor::predictor::DevicePredictor;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -27,7 +27,7 @@ pub struct TrainArgs {
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// Output file (one device).
-    #[arg(long, value_name = "FILE", required_unless_present = "out_dir")]
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["out_dir", "dump_features"])]
     pub out: Option<PathBuf>,
     /// Output folder: one `<device>.einfp` per device.
     #[arg(long, value_name = "DIR")]
@@ -41,6 +41,10 @@ pub struct TrainArgs {
     /// Folds of the cross-validation summary stored in the file (0: none).
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
+    /// Instead of training, write each forest's training set as CSV (features and the target the
+    /// forest fits) and the hyperparameters to this folder (one device).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["all", "out", "out_dir"])]
+    pub dump_features: Option<PathBuf>,
 }
 
 pub fn run(args: &TrainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
@@ -54,11 +58,19 @@ pub fn run(args: &TrainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         params.seed = s;
     }
     params.validate()?;
-    let progress = std::io::stderr().is_terminal();
-    for (i, device) in devices.iter().enumerate() {
-        if progress {
-            eprint!("\r[{}/{}] training {device} ...", i + 1, devices.len());
+    if let Some(dir) = &args.dump_features {
+        let device = args.device.as_deref().unwrap_or_default();
+        let mut data = load(&data_dir, device)?;
+        if let Some(m) = args.metric {
+            data.kernels.retain(|k| MetricName::from(k.metric) == m);
         }
+        let (files, rows) = crate::dump::dump(&data, &params, dir)?;
+        writeln!(out, "{device}: {files} training sets, {rows} rows -> {}", dir.display())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let bar = crate::progress::bar(devices.len());
+    for device in &devices {
+        bar.set_message(format!("training {device}"));
         let t = std::time::Instant::now();
         let mut data = load(&data_dir, device)?;
         if let Some(m) = args.metric {
@@ -75,18 +87,17 @@ pub fn run(args: &TrainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             _ => anyhow::bail!("--all writes one file per device: give --out-dir"),
         };
         einf_predictor::format::save(&p, &path)?;
-        if progress {
-            eprint!("\r");
-        }
+        bar.inc(1);
         let size = std::fs::metadata(&path)?.len();
-        writeln!(
-            out,
+        let line = format!(
             "{device}: {} forests on {} kernels, {size} bytes, {:.1} s -> {}",
             p.forests.list.len(),
             p.meta.kernel_samples,
             t.elapsed().as_secs_f64(),
             path.display()
-        )?;
+        );
+        bar.suspend(|| writeln!(out, "{line}"))?;
     }
+    bar.finish_and_clear();
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,11 @@
 //! (≥ 200k per second per core), training every forest of one device (< 30 s on 2 cores).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+// The einf binary runs on mimalloc (parsing allocates many small strings and vectors); measure
+// what it does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use einf_parser::{analyze, fusion::Rules, load_model};
 use einf_predictor::features::{FeatureSet, features};
@@ -24,6 +29,19 @@ fn bench(c: &mut Criterion) {
             let a = analyze(&g, &rules).unwrap();
             black_box(predict_model(&p, "resnet50", &a.kernels, false).unwrap())
         })
+    });
+
+    c.bench_function("load bundled pixel4 (decode + checksum)", |b| {
+        b.iter(|| {
+            black_box(einf_predictor::format::from_bytes(bundled::BUNDLED[0].1, Path::new("p")).unwrap())
+        })
+    });
+    let g = load_model(&resnet, &[]).unwrap();
+    let a = analyze(&g, &rules).unwrap();
+    c.bench_function("parse resnet50", |b| b.iter(|| black_box(load_model(&resnet, &[]).unwrap())));
+    c.bench_function("analyze resnet50", |b| b.iter(|| black_box(analyze(&g, &rules).unwrap())));
+    c.bench_function("predict_model resnet50 (kernels given)", |b| {
+        b.iter(|| black_box(predict_model(&p, "resnet50", &a.kernels, false).unwrap()))
     });
 
     // Batched: every conv-bn-relu kernel of the training data through its forest.

@@ -7,6 +7,7 @@ use crate::error::{PredictorError, Result};
 use crate::format::from_bytes;
 use crate::predictor::DevicePredictor;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// (device, file bytes) of every bundled predictor.
 pub const BUNDLED: [(&str, &[u8]); 7] = [
@@ -24,10 +25,43 @@ pub fn names() -> Vec<&'static str> {
     BUNDLED.iter().map(|(n, _)| *n).collect()
 }
 
-/// Load a bundled predictor by device name.
+fn index(device: &str) -> Result<usize> {
+    BUNDLED
+        .iter()
+        .position(|(n, _)| *n == device)
+        .ok_or_else(|| PredictorError::UnknownDevice { name: device.to_string(), known: names().join(", ") })
+}
+
+/// Load (decode and verify) a bundled predictor by device name: a fresh copy each call.
 pub fn load(device: &str) -> Result<DevicePredictor> {
-    let (name, bytes) = BUNDLED.iter().find(|(n, _)| *n == device).ok_or_else(|| {
-        PredictorError::UnknownDevice { name: device.to_string(), known: names().join(", ") }
-    })?;
+    let (name, bytes) = BUNDLED[index(device)?];
     from_bytes(bytes, Path::new(&format!("<bundled {name}>")))
+}
+
+/// A bundled predictor by device name, decoded and its checksum verified once per process
+/// (a few milliseconds), then shared.
+pub fn get(device: &str) -> Result<&'static DevicePredictor> {
+    static CACHE: [OnceLock<DevicePredictor>; BUNDLED.len()] = [const { OnceLock::new() }; BUNDLED.len()];
+    let i = index(device)?;
+    if let Some(p) = CACHE[i].get() {
+        return Ok(p);
+    }
+    let p = load(device)?;
+    // Two threads may decode the same predictor at once; either copy is the same.
+    Ok(CACHE[i].get_or_init(|| p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn get_decodes_once_and_names_unknown_devices() {
+        let a = get(BUNDLED[6].0).unwrap();
+        let b = get(BUNDLED[6].0).unwrap();
+        assert!(std::ptr::eq(a, b));
+        assert_eq!(a.name(), BUNDLED[6].0);
+        let e = get("pixel9").unwrap_err().to_string();
+        assert!(e.contains("unknown device 'pixel9'"), "{e}");
+    }
 }

@@ -42,6 +42,9 @@ pub struct KernelSample {
     pub metric: Metric,
     /// Value in the metric's unit (mJ, ms, mW); repeated runs of one configuration are averaged.
     pub value: f64,
+    /// The source's name of the kernel (qed-usc: the GPU kernel the delegate chose, e.g.
+    /// `convolution_winograd_4x4_6x6_3`), for diagnostics only: it is not known at prediction time.
+    pub source_id: Option<String>,
 }
 
 /// One measured model, with its kernels when the source gives them.
@@ -162,6 +165,7 @@ fn load_qed(r: &mut Reader, phone: &str) -> Result<Loaded> {
                 config: k.config.clone(),
                 metric: m.metric,
                 value: m.value,
+                source_id: k.source_id.clone(),
             });
         }
     }
@@ -208,6 +212,7 @@ fn load_neurstruc(r: &mut Reader) -> Result<Loaded> {
             config,
             metric,
             value: v.iter().sum::<f64>() / v.len() as f64,
+            source_id: None,
         })
         .collect();
     // Whole CNNs: three runs (random_testset_{1,2,3}); custom_testset_* repeat five of them.

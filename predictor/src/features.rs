@@ -1,6 +1,11 @@
 //! Kernel features from the parser's [`KernelConfig`]: nn-Meter's set (HW, Cin, Cout, K, S, FLOPs,
 //! params) made exact — separate height and width, padding, dilation, groups and batch, FLOPs and
-//! parameters computed from them — plus memory traffic in bytes of the kernel's element type.
+//! parameters computed from them — plus memory traffic in bytes of the kernel's element type, and
+//! what GPU delegates care about: channels in slices of 4, 4×4 output tiles and Winograd
+//! eligibility (dense 3×3 stride 1: the delegates switch algorithm there, at thresholds of tiles
+//! and channel slices that differ by GPU), arithmetic intensity (FLOPs per byte), and the ops
+//! fused after the anchor as indicators (add, mul, activation, hard swish, sigmoid, a second
+//! BatchNorm), so that one forest per base operator can learn every fused kind.
 //!
 //! Features are computed from the configuration alone, so that a kernel measured in a dataset
 //! (which has a configuration but no graph) and a kernel of a parsed model get the same numbers.
@@ -66,6 +71,16 @@ const CONV: &[&str] = &[
     "cout_slices",
     "positions",
     "sliced_macs",
+    "tiles4x4",
+    "winograd",
+    "winograd_min_slices",
+    "intensity",
+    "has_add",
+    "has_mul",
+    "has_act",
+    "has_hswish",
+    "has_sigmoid",
+    "post_bn",
 ];
 const FC: &[&str] = &[
     "batch",
@@ -78,6 +93,12 @@ const FC: &[&str] = &[
     "output_bytes",
     "weight_bytes",
     "fused_ops",
+    "has_add",
+    "has_mul",
+    "has_act",
+    "has_hswish",
+    "has_sigmoid",
+    "post_bn",
 ];
 const POOL: &[&str] = &[
     "batch",
@@ -95,8 +116,20 @@ const POOL: &[&str] = &[
     "output_bytes",
     "fused_ops",
 ];
-const CONCAT: &[&str] =
-    &["batch", "input_h", "input_w", "cin", "cout", "output_elements", "output_bytes", "fused_ops"];
+const CONCAT: &[&str] = &[
+    "batch",
+    "input_h",
+    "input_w",
+    "cin",
+    "cout",
+    "output_elements",
+    "output_bytes",
+    "fused_ops",
+    "cin_slices",
+    "cout_slices",
+    "aligned4",
+    "many_inputs",
+];
 const ELEMENTWISE: &[&str] = &[
     "batch",
     "input_h",
@@ -197,6 +230,18 @@ pub fn counts(kind: &KernelKind, c: &KernelConfig) -> Counts {
     Counts { macs, flops, params, input_elements, output_elements, element_bytes }
 }
 
+/// A kernel's work, the scale of [`crate::params::Target::LogRate`]: FLOPs plus bytes moved
+/// (input, output and weights in the kernel's dtype), at least 1. Both terms matter on a GPU: a
+/// depthwise convolution or a concat is bound by memory traffic, a dense convolution by FLOPs.
+pub fn work(kind: &KernelKind, c: &KernelConfig) -> f64 {
+    let k = counts(kind, c);
+    let bytes = (k.input_elements + k.output_elements + k.params) * k.element_bytes;
+    (k.flops + WORK_BYTE_WEIGHT * bytes).max(1.0)
+}
+
+/// FLOPs one byte of traffic counts as in [`work`].
+pub const WORK_BYTE_WEIGHT: f64 = 8.0;
+
 /// The feature vector of a kernel. `name` identifies the kernel in errors.
 pub fn features(kind: &KernelKind, c: &KernelConfig, set: FeatureSet, name: &str) -> Result<Vec<f64>> {
     let family = Family::of(kind);
@@ -205,6 +250,9 @@ pub fn features(kind: &KernelKind, c: &KernelConfig, set: FeatureSet, name: &str
     let fused = kind.roles().len().saturating_sub(1) as f64;
     let ib = k.input_elements * k.element_bytes;
     let ob = k.output_elements * k.element_bytes;
+    let fu = fused_indicators(kind);
+    let tiles = (c.output_h.div_ceil(4) * c.output_w.div_ceil(4)) as f64;
+    let winograd = f64::from(u8::from(winograd_eligible(kind, c)));
     let v: Vec<f64> = match (set, family) {
         (FeatureSet::Einf, Family::Conv) => vec![
             f(c.batch),
@@ -234,6 +282,16 @@ pub fn features(kind: &KernelKind, c: &KernelConfig, set: FeatureSet, name: &str
             slices(c.cout),
             f(c.output_h) * f(c.output_w),
             sliced_macs(kind, c),
+            tiles,
+            winograd,
+            winograd * slices(c.cin).min(slices(c.cout)),
+            k.flops / (ib + ob + k.params * k.element_bytes).max(1.0),
+            fu[0],
+            fu[1],
+            fu[2],
+            fu[3],
+            fu[4],
+            fu[5],
         ],
         (FeatureSet::Einf, Family::Fc) => vec![
             f(c.batch),
@@ -246,6 +304,12 @@ pub fn features(kind: &KernelKind, c: &KernelConfig, set: FeatureSet, name: &str
             f(c.batch) * f(c.cout) * k.element_bytes,
             k.params * k.element_bytes,
             fused,
+            fu[0],
+            fu[1],
+            fu[2],
+            fu[3],
+            fu[4],
+            fu[5],
         ],
         (FeatureSet::Einf, Family::Pool) => vec![
             f(c.batch),
@@ -263,9 +327,20 @@ pub fn features(kind: &KernelKind, c: &KernelConfig, set: FeatureSet, name: &str
             ob,
             fused,
         ],
-        (FeatureSet::Einf, Family::Concat) => {
-            vec![f(c.batch), f(c.input_h), f(c.input_w), f(c.cin), f(c.cout), k.output_elements, ob, fused]
-        }
+        (FeatureSet::Einf, Family::Concat) => vec![
+            f(c.batch),
+            f(c.input_h),
+            f(c.input_w),
+            f(c.cin),
+            f(c.cout),
+            k.output_elements,
+            ob,
+            fused,
+            slices(c.cin),
+            slices(c.cout),
+            f64::from(u8::from(c.cin.is_multiple_of(4) && c.cout.is_multiple_of(4))),
+            f64::from(u8::from(c.input_channels.len() != 2)),
+        ],
         (FeatureSet::Einf, Family::Elementwise) => vec![
             f(c.batch),
             f(c.input_h),
@@ -299,6 +374,39 @@ pub fn check_finite(kind: &KernelKind, names: &[&str], v: &[f64], name: &str) ->
         }),
         None => Ok(()),
     }
+}
+
+/// Whether a convolution fits Winograd F(4×4, 3×3), the algorithm TFLite's GPU delegates switch
+/// to for dense 3×3 stride-1 convolutions with enough channels and output tiles (the thresholds
+/// differ by GPU and are left to the forest: see `tiles4x4` and `winograd_min_slices`).
+pub fn winograd_eligible(kind: &KernelKind, c: &KernelConfig) -> bool {
+    kind.base() == Some(&Role::Conv)
+        && c.kernel_h == 3
+        && c.kernel_w == 3
+        && c.stride_h == 1
+        && c.stride_w == 1
+        && c.dilation_h <= 1
+        && c.dilation_w <= 1
+        && c.groups <= 1
+}
+
+/// What a runtime fused after the kernel's anchor, as 0/1 indicators (`has_add`, `has_mul`,
+/// `has_act` for relu/clip/leaky/prelu, `has_hswish` for hard swish and hard sigmoid, `has_sigmoid`
+/// for sigmoid, swish and tanh) and the number of normalisations after the first (`post_bn`: a
+/// BatchNorm after a residual add, as in pre-activation networks).
+fn fused_indicators(kind: &KernelKind) -> [f64; 6] {
+    let roles = kind.roles();
+    let rest = roles.get(1..).unwrap_or_default();
+    let has = |f: &dyn Fn(&Role) -> bool| f64::from(u8::from(rest.iter().any(f)));
+    let bns = rest.iter().filter(|r| **r == Role::Bn).count();
+    [
+        has(&|r| matches!(r, Role::Add | Role::Sub)),
+        has(&|r| matches!(r, Role::Mul)),
+        has(&|r| matches!(r, Role::Relu | Role::Clip | Role::LeakyRelu | Role::Prelu)),
+        has(&|r| matches!(r, Role::Hswish | Role::Hsigmoid)),
+        has(&|r| matches!(r, Role::Sigmoid | Role::Swish | Role::Tanh)),
+        bns.saturating_sub(1) as f64,
+    ]
 }
 
 /// Channels in slices of 4: GPU delegates (TFLite's OpenCL and Metal backends) store and compute
@@ -406,6 +514,48 @@ mod tests {
         assert_eq!(fam("gap"), Family::Pool);
         assert_eq!(fam("concat-add"), Family::Concat);
         assert_eq!(fam("add-relu"), Family::Elementwise);
+    }
+
+    #[test]
+    fn winograd_fused_ops_and_concat_features() {
+        let name = |set: FeatureSet, fam: Family, n: &str| {
+            fam.names(set).iter().position(|x| *x == n).unwrap_or_else(|| panic!("no feature {n}"))
+        };
+        let at = |n: &str| name(FeatureSet::Einf, Family::Conv, n);
+        let dense3 = KernelConfig { stride_h: 1, stride_w: 1, kernel_w: 3, ..conv(1, 64, 128) };
+        let kind: KernelKind = "conv-bn-add-bn-relu".parse().unwrap();
+        assert!(winograd_eligible(&kind, &dense3));
+        assert!(!winograd_eligible(&kind, &conv(1, 64, 128)), "stride 2, 3x5");
+        assert!(!winograd_eligible(&"dwconv-bn".parse().unwrap(), &dense3));
+        let v = features(&kind, &dense3, FeatureSet::Einf, "k").unwrap();
+        assert_eq!(v[at("winograd")], 1.0);
+        assert_eq!(v[at("tiles4x4")], (7 * 4) as f64, "28x14 output in 4x4 tiles");
+        assert_eq!(v[at("winograd_min_slices")], 16.0, "min(64, 128) / 4");
+        for (n, want) in [("has_add", 1.0), ("has_mul", 0.0), ("has_act", 1.0), ("post_bn", 1.0)] {
+            assert_eq!(v[at(n)], want, "{n}");
+        }
+        let hs = features(&"conv-bn-hswish".parse().unwrap(), &dense3, FeatureSet::Einf, "k").unwrap();
+        assert_eq!((hs[at("has_hswish")], hs[at("has_act")], hs[at("post_bn")]), (1.0, 0.0, 0.0));
+        // A concat of two inputs knows them; one of more (or unknown) inputs is flagged.
+        let cat: KernelKind = "concat".parse().unwrap();
+        let two = KernelConfig { input_channels: vec![64, 66], cout: 130, ..conv(1, 64, 130) };
+        let c = |n: &str| name(FeatureSet::Einf, Family::Concat, n);
+        let v = features(&cat, &two, FeatureSet::Einf, "k").unwrap();
+        assert_eq!((v[c("many_inputs")], v[c("aligned4")], v[c("cout_slices")]), (0.0, 0.0, 33.0));
+        let many = KernelConfig { input_channels: vec![], cout: 128, ..conv(1, 64, 128) };
+        let v = features(&cat, &many, FeatureSet::Einf, "k").unwrap();
+        assert_eq!((v[c("many_inputs")], v[c("aligned4")]), (1.0, 1.0));
+    }
+
+    #[test]
+    fn work_counts_flops_and_bytes() {
+        let kind: KernelKind = "conv".parse().unwrap();
+        let c = conv(1, 64, 128);
+        let k = counts(&kind, &c);
+        let bytes = (k.input_elements + k.output_elements + k.params) * 2.0;
+        assert_eq!(work(&kind, &c), k.flops + WORK_BYTE_WEIGHT * bytes);
+        // A concat has no FLOPs: its work is its traffic.
+        assert!(work(&"concat".parse().unwrap(), &c) > 0.0);
     }
 
     #[test]

@@ -124,44 +124,68 @@ impl<'a> Cursor<'a> {
         let b = self.take(4)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
-
-    fn array4(&mut self) -> std::result::Result<[u8; 4], String> {
-        let b = self.take(4)?;
-        Ok([b[0], b[1], b[2], b[3]])
-    }
-
-    fn array8(&mut self) -> std::result::Result<[u8; 8], String> {
-        let b = self.take(8)?;
-        Ok([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
-    }
 }
 
 /// `feature` byte of a leaf on disk.
 const DISK_LEAF: u8 = u8::MAX;
 
-/// Rebuild tree roots and right children from pre-order leaf flags: an inner node's right child
-/// follows the end of its left subtree; a tree ends when every inner node has both children.
-fn links(feature: &[u16]) -> std::result::Result<(Vec<u32>, Vec<u32>), String> {
+/// Decode one forest's nodes from its feature bytes (`DISK_LEAF` for leaves) and its values (f32
+/// per leaf, f64 per inner node, in node order), in one pass that also rebuilds the tree roots and
+/// right children from the pre-order: an inner node's right child follows the end of its left
+/// subtree; a tree ends when every inner node has both children. The result is valid by
+/// construction (children inside their tree and after their parent, features in range, values
+/// finite), which is what [`FlatForest::validate`] checks.
+fn decode_forest(feat: &[u8], vals: &[u8], n_features: u16) -> std::result::Result<FlatForest, String> {
+    let n = feat.len();
+    if n >= u32::MAX as usize {
+        return Err(format!("{n} nodes"));
+    }
+    let mut feature = Vec::with_capacity(n);
+    let mut value = Vec::with_capacity(n);
+    let mut right = vec![0u32; n];
     let mut roots = Vec::new();
-    let mut right = vec![0u32; feature.len()];
-    // Inner nodes whose left subtree (false) or both subtrees (true) are being read.
-    let mut stack: Vec<(usize, bool)> = Vec::new();
-    for (i, &f) in feature.iter().enumerate() {
+    // Inner nodes whose left subtree is being read (high bit clear) or both (high bit set).
+    const BOTH: u32 = 1 << 31;
+    let mut stack: Vec<u32> = Vec::with_capacity(64);
+    let mut pos = 0usize;
+    for (i, &b) in feat.iter().enumerate() {
         if stack.is_empty() {
             roots.push(i as u32);
         }
-        if f != LEAF {
-            stack.push((i, false));
+        let v = if b == DISK_LEAF {
+            let Some(&[b0, b1, b2, b3]) = vals.get(pos..pos + 4) else {
+                return Err(format!("node {i}: values end early"));
+            };
+            pos += 4;
+            f64::from(f32::from_le_bytes([b0, b1, b2, b3]))
+        } else {
+            if u16::from(b) >= n_features {
+                return Err(format!("node {i}: feature {b} of {n_features}"));
+            }
+            let Some(&[b0, b1, b2, b3, b4, b5, b6, b7]) = vals.get(pos..pos + 8) else {
+                return Err(format!("node {i}: values end early"));
+            };
+            pos += 8;
+            f64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7])
+        };
+        if !v.is_finite() {
+            return Err(format!("node {i}: value {v} is not finite"));
+        }
+        value.push(v);
+        if b != DISK_LEAF {
+            feature.push(u16::from(b));
+            stack.push(i as u32);
             continue;
         }
+        feature.push(LEAF);
         // A leaf completes subtrees: the nearest inner node still in its left subtree gets its
         // right child next.
         while let Some(top) = stack.last_mut() {
-            if top.1 {
+            if *top & BOTH != 0 {
                 stack.pop();
             } else {
-                top.1 = true;
-                right[top.0] = i as u32 + 1;
+                right[*top as usize] = i as u32 + 1;
+                *top |= BOTH;
                 break;
             }
         }
@@ -169,7 +193,13 @@ fn links(feature: &[u16]) -> std::result::Result<(Vec<u32>, Vec<u32>), String> {
     if !stack.is_empty() {
         return Err("the last tree is cut short".into());
     }
-    Ok((roots, right))
+    if pos != vals.len() {
+        return Err(format!("{} value bytes left over", vals.len() - pos));
+    }
+    if roots.is_empty() {
+        return Err("a forest without trees".into());
+    }
+    Ok(FlatForest { n_features, roots, feature, value, right })
 }
 
 /// Decode a predictor; `path` names the source in errors.
@@ -214,23 +244,11 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<DevicePredictor> {
             )));
         }
         let (t, n) = (h.trees as usize, h.nodes as usize);
-        let feature: Vec<u16> = c
-            .take(n)
-            .map_err(corrupt)?
-            .iter()
-            .map(|&b| if b == DISK_LEAF { LEAF } else { b as u16 })
-            .collect();
-        let mut value = Vec::with_capacity(n);
-        for &f in &feature {
-            value.push(if f == LEAF {
-                f32::from_le_bytes(c.array4().map_err(corrupt)?) as f64
-            } else {
-                f64::from_le_bytes(c.array8().map_err(corrupt)?)
-            });
-        }
-        let (roots, right) = links(&feature).map_err(|e| corrupt(format!("{what}: {e}")))?;
-        let forest = FlatForest { n_features: want.len() as u16, roots, feature, value, right };
-        forest.validate().map_err(|e| corrupt(format!("{what}: {e}")))?;
+        let feat = c.take(n).map_err(corrupt)?;
+        let leaves = feat.iter().filter(|&&b| b == DISK_LEAF).count();
+        let vals = c.take(4 * leaves + 8 * (n - leaves)).map_err(corrupt)?;
+        let forest =
+            decode_forest(feat, vals, want.len() as u16).map_err(|e| corrupt(format!("{what}: {e}")))?;
         if forest.n_trees() != header.meta.params.n_trees as usize {
             return Err(corrupt(format!(
                 "{what}: {} trees, hyperparameters say {}",
@@ -253,4 +271,69 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<DevicePredictor> {
     }
     let forests = Forests { params: header.meta.params.clone(), set: header.meta.feature_set, list };
     Ok(DevicePredictor { meta: header.meta, forests })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Encode a flat forest's nodes as the file does.
+    fn encode(f: &FlatForest) -> (Vec<u8>, Vec<u8>) {
+        let feat = f.feature.iter().map(|&v| if v == LEAF { DISK_LEAF } else { v as u8 }).collect();
+        let mut vals = Vec::new();
+        for (&feat, &v) in f.feature.iter().zip(&f.value) {
+            if feat == LEAF {
+                vals.extend_from_slice(&(v as f32).to_le_bytes());
+            } else {
+                vals.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        (feat, vals)
+    }
+
+    /// A synthetic forest: a three-level tree, a single leaf, a left-leaning tree.
+    fn forest() -> FlatForest {
+        let mut f =
+            FlatForest { n_features: 3, roots: vec![], feature: vec![], value: vec![], right: vec![] };
+        f.push_tree(&[
+            (0, 1.5, 4),
+            (1, 2.5, 3),
+            (LEAF, 1.0, 0),
+            (LEAF, 2.0, 0),
+            (2, 0.5, 6),
+            (LEAF, 3.0, 0),
+            (LEAF, 4.0, 0),
+        ]);
+        f.push_tree(&[(LEAF, 5.0, 0)]);
+        f.push_tree(&[(1, 1.0, 4), (0, 2.0, 3), (LEAF, 6.0, 0), (LEAF, 7.0, 0), (LEAF, 8.0, 0)]);
+        f
+    }
+
+    #[test]
+    fn decoding_rebuilds_roots_and_right_children() {
+        let f = forest();
+        assert!(f.validate().is_ok());
+        let (feat, vals) = encode(&f);
+        let d = decode_forest(&feat, &vals, 3).unwrap();
+        assert!(d.validate().is_ok());
+        assert_eq!(d, f);
+    }
+
+    #[test]
+    fn decoding_refuses_cut_trees_bad_features_and_odd_values() {
+        let f = forest();
+        let (feat, vals) = encode(&f);
+        // The last tree without its last leaf.
+        let e = decode_forest(&feat[..feat.len() - 1], &vals[..vals.len() - 4], 3).unwrap_err();
+        assert!(e.contains("cut short"), "{e}");
+        assert!(decode_forest(&feat, &vals, 2).unwrap_err().contains("feature 2 of 2"));
+        assert!(decode_forest(&feat, &vals[..vals.len() - 1], 3).unwrap_err().contains("end early"));
+        let mut more = vals.clone();
+        more.push(0);
+        assert!(decode_forest(&feat, &more, 3).unwrap_err().contains("left over"));
+        let mut nan = vals.clone();
+        nan[16..20].copy_from_slice(&f32::NAN.to_le_bytes());
+        assert!(decode_forest(&feat, &nan, 3).unwrap_err().contains("not finite"));
+        assert!(decode_forest(&[], &[], 3).unwrap_err().contains("without trees"));
+    }
 }

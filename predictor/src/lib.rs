@@ -6,7 +6,7 @@
 //! trained in parallel), [`predictor`] (a device's forests with calibration and metadata),
 //! [`format`] (the portable file), [`model`] (model-level prediction with intervals and coverage),
 //! [`eval`] (k-fold and leave-models-out cross-validation against two baselines), [`data`] (the
-//! bundled training data) and [`bundled`] (the committed predictors).
+//! bundled training data), [`bundled`] (the committed predictors) and [`plot`] (SVG plots).
 //!
 //! ```no_run
 //! use einf_parser::{analyze, fusion::Rules, load_model};
@@ -32,6 +32,7 @@ pub mod format;
 pub mod model;
 pub mod neurstruc_models;
 pub mod params;
+pub mod plot;
 pub mod predictor;
 pub mod scores;
 pub mod train;

@@ -35,13 +35,20 @@ pub enum Target {
     /// `y` itself (scikit-learn's and nn-Meter's default): squared absolute error, dominated by the
     /// largest kernels.
     Identity,
+    /// `ln(y / w)` with `w` the kernel's work ([`crate::features::work`]): the forest learns the
+    /// cost per unit of work (a rate) instead of the cost, so a kernel larger than any it was
+    /// trained on is predicted at the rate of the largest ones rather than at their cost (trees
+    /// cannot extrapolate, rates saturate). Squared error on it is squared relative error, as for
+    /// [`Target::Log`]. Applies to energy and latency; power, which does not grow with work, is
+    /// fitted on its log ([`crate::forests::scale`]).
+    LogRate,
 }
 
 impl Target {
     /// Transform a measured value.
     pub fn forward(self, y: f64) -> f64 {
         match self {
-            Target::Log => y.ln(),
+            Target::Log | Target::LogRate => y.ln(),
             Target::Identity => y,
         }
     }
@@ -49,7 +56,7 @@ impl Target {
     /// Back to the measured unit.
     pub fn inverse(self, t: f64) -> f64 {
         match self {
-            Target::Log => t.exp(),
+            Target::Log | Target::LogRate => t.exp(),
             Target::Identity => t,
         }
     }
@@ -73,10 +80,21 @@ pub struct ForestParams {
     pub target: Target,
     /// Seed of the bootstrap and feature sampling.
     pub seed: u64,
+    /// A kernel kind gets a forest of its own from this many samples; the others (and, with
+    /// `u32::MAX`, every kind) are predicted by the forest of their base operator, trained on
+    /// every kind sharing it, which sees what was fused as features.
+    #[serde(default = "default_min_kind_samples")]
+    pub min_kind_samples: u32,
+}
+
+fn default_min_kind_samples() -> u32 {
+    30
 }
 
 impl ForestParams {
-    /// einf's defaults: 32 bagged trees on every feature, log target.
+    /// einf's defaults: 32 bagged trees on every feature, the log of the cost per unit of work as
+    /// target, and one forest per base operator for every kind that shares it (fused ops are
+    /// features), so that `conv-bn-relu` and `conv-bn-add` learn from each other's data.
     pub fn einf() -> Self {
         ForestParams {
             n_trees: 32,
@@ -84,8 +102,9 @@ impl ForestParams {
             min_samples_leaf: 1,
             min_samples_split: 2,
             max_features: MaxFeatures::All,
-            target: Target::Log,
+            target: Target::LogRate,
             seed: 10,
+            min_kind_samples: u32::MAX,
         }
     }
 
@@ -100,6 +119,7 @@ impl ForestParams {
             max_features: MaxFeatures::Count(5),
             target: Target::Identity,
             seed: 10,
+            min_kind_samples: 30,
         }
     }
 

@@ -136,3 +136,101 @@ fn bad_input_gives_named_errors() {
     assert!(fails(&["suite", "--kind", "conv-relu6", "--out", out]).contains("unknown suite kind"));
     assert!(fails(&["suite", "--kind", "fc", "--count", "0", "--out", out]).contains("count"));
 }
+
+/// `einf suite --refine` on a bundled device: the same files for the same seed, the same
+/// proposals from the device's measurements read back from a store, every proposal near its
+/// parent (same kernel and stride, channels in nn-Meter's [0.5, 1.2]× range, depthwise: cout =
+/// cin) and none of them a configuration the device has measured.
+#[test]
+fn a_refinement_suite_on_a_bundled_device_is_seeded_near_and_new() {
+    let d = scratch("refine");
+    let db = d.join("store.db");
+    let qed = einf_tests::repo_root().join("dataset/data/qed-usc-mobile-ml-benchmark/tflite_cnn_ops_gpu.csv");
+    ok(&["dataset", "import", "--format", "qed-ops", "--db", db.to_str().unwrap(), qed.to_str().unwrap()]);
+    let device = "pixel4-gpu-tflite-fp16";
+    let run = |out: &PathBuf, extra: &[&str]| {
+        let mut args = vec!["suite", "--refine", device, "--kind", "dwconv-bn-relu", "--count", "30"];
+        // A 5 % threshold keeps enough parents as the predictor improves (10 % left 10 of 169
+        // configurations on this device and kind).
+        args.extend([
+            "--per-kernel",
+            "4",
+            "--threshold",
+            "0.05",
+            "--seed",
+            "5",
+            "--weights",
+            "omitted",
+            "--json",
+        ]);
+        args.extend(["--out", out.to_str().unwrap()]);
+        args.extend(extra);
+        serde_json::from_str::<serde_json::Value>(&ok(&args)).unwrap()
+    };
+    let (a, b, s) = (d.join("a"), d.join("b"), d.join("s"));
+    let report = run(&a, &[]);
+    run(&b, &[]);
+    run(&s, &["--db", db.to_str().unwrap()]);
+    assert_eq!(report["device"], device);
+    assert_eq!(report["metric"], "latency");
+    let (kernels, above) = (report["kernels"].as_u64().unwrap(), report["kernels_above"].as_u64().unwrap());
+    assert!(kernels > 100 && above > 0 && above < kernels, "{kernels} kernels, {above} above 5%");
+    let models = report["models"].as_u64().unwrap() as usize;
+    let configs_above = report["configs_above"].as_u64().unwrap() as usize;
+    assert!(models > 0 && models <= 30.min(4 * configs_above), "{models} models");
+    let mut names: Vec<_> = std::fs::read_dir(&a).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names.len(), models + 2, "models, manifest.csv, suite.json");
+    for n in &names {
+        let bytes = std::fs::read(a.join(n)).unwrap();
+        assert_eq!(bytes, std::fs::read(b.join(n)).unwrap(), "{n:?} differs between two runs");
+        if n != "suite.json" {
+            assert_eq!(bytes, std::fs::read(s.join(n)).unwrap(), "{n:?} differs when read from the store");
+        }
+    }
+
+    // Every geometry the device measured for the kind, from the store.
+    let export =
+        ok(&["dataset", "export", "--db", db.to_str().unwrap(), "--format", "jsonl", "--device", device]);
+    let geometry = |v: &serde_json::Value| {
+        ["input_h", "input_w", "cin", "cout", "kernel_h", "kernel_w", "stride_h", "stride_w"]
+            .map(|c| v[c].as_u64().unwrap_or(0))
+    };
+    let measured: std::collections::HashSet<[u64; 8]> = export
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["kind"] == "dwconv-bn-relu")
+        .map(|v| geometry(&v))
+        .collect();
+    assert!(measured.len() > 100);
+    let suite: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("suite.json")).unwrap()).unwrap();
+    let parents = suite["parents"].as_array().unwrap();
+    assert_eq!(suite["models"].as_array().unwrap().len(), models);
+    let mut seen = std::collections::HashSet::new();
+    for m in suite["models"].as_array().unwrap() {
+        let p = parents.iter().find(|p| p["id"] == m["parent"]).unwrap();
+        assert!(p["error"].as_f64().unwrap() > 0.05 && m["parent_error"] == p["error"]);
+        assert_eq!((&m["k"], &m["stride"]), (&p["k"], &p["stride"]));
+        assert_eq!(m["cout"], m["cin"]);
+        let (c, pc) = (m["cin"].as_f64().unwrap(), p["cin"].as_f64().unwrap());
+        assert!(c >= (0.5 * pc).round() && c <= (1.2 * pc).round(), "cin {c} far from {pc}");
+        let (hw, k, s) = (m["hw"].as_u64().unwrap(), m["k"].as_u64().unwrap(), m["stride"].as_u64().unwrap());
+        let (c, co) = (m["cin"].as_u64().unwrap(), m["cout"].as_u64().unwrap());
+        let g = [hw, hw, c, co, k, k, s, s];
+        assert!(!measured.contains(&g), "{g:?} was measured on {device}");
+        assert!(seen.insert(g), "{g:?} proposed twice");
+    }
+    // The manifest names the same configurations, ready for `einf dataset import`.
+    let manifest = std::fs::read_to_string(a.join("manifest.csv")).unwrap();
+    assert_eq!(manifest.lines().count(), models + 1);
+
+    assert!(
+        fails(&["suite", "--refine", "nokia3310", "--kind", "fc", "--out", a.to_str().unwrap()])
+            .contains("unknown predictor 'nokia3310'")
+    );
+    assert!(
+        fails(&["suite", "--refine", device, "--kind", "fc-relu", "--out", a.to_str().unwrap()])
+            .contains("no measured fc-relu kernels")
+    );
+}

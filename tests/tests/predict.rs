@@ -115,3 +115,115 @@ fn devices_lists_the_bundled_predictors_with_accuracy() {
     }
     assert!(text.contains("latency"));
 }
+
+/// A fresh temporary folder for one test.
+fn temp_dir(test: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("einf-predict-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Parse an SVG file; return (panel titles, x-axis titles, y-axis titles) and the document text.
+fn svg_titles(path: &std::path::Path) -> (Vec<String>, Vec<String>, Vec<String>, String) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    let class = |c: &str| -> Vec<String> {
+        doc.descendants()
+            .filter(|n| n.attribute("class") == Some(c))
+            .map(|n| n.text().unwrap_or_default().to_string())
+            .collect()
+    };
+    (class("title"), class("x-axis-title"), class("y-axis-title"), text)
+}
+
+#[test]
+fn predict_plot_draws_the_per_kernel_breakdown() {
+    let dir = temp_dir("plot");
+    let svg = dir.join("breakdown.svg");
+    let m = fixture("onnx-light/light_resnet50.onnx");
+    let args = ["predict", m.to_str().unwrap(), "--device", "neurstrucenergy-cuda", "--json"];
+    let out = einf(&[&args[..], &["--plot", svg.to_str().unwrap()]].concat()).unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let p = &v[0];
+    let (titles, x, y, text) = svg_titles(&svg);
+    // One panel per metric (energy, latency), each with titled axes and units.
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(titles[0].starts_with("light_resnet50 on neurstrucenergy-cuda: energy per kernel"));
+    assert_eq!(x, vec!["kernel (execution order)"; 2]);
+    assert_eq!(y, vec!["energy (mJ)", "latency (ms)"]);
+    // A bar per covered kernel and metric, a mark per uncovered one.
+    let kernels = p["kernels"].as_array().unwrap();
+    let covered = kernels.iter().filter(|k| !k["values"].as_object().unwrap().is_empty()).count();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let bars = doc
+        .descendants()
+        .filter(|n| {
+            n.tag_name().name() == "rect" && n.parent().and_then(|g| g.attribute("class")) == Some("bars")
+        })
+        .collect::<Vec<_>>();
+    let uncovered = bars.iter().filter(|n| n.attribute("class") == Some("uncovered")).count();
+    assert_eq!(bars.len() - uncovered, 2 * covered);
+    assert_eq!(uncovered, 2 * (kernels.len() - covered));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn evaluate_plot_draws_predicted_against_measured_per_device() {
+    let dir = temp_dir("evaluate");
+    let svg = dir.join("eval.svg");
+    let args =
+        ["evaluate", "--device", "neurstrucenergy-cuda", "--k", "2", "--baseline-trees", "4", "--json"];
+    let out = einf(&[&args[..], &["--plot", svg.to_str().unwrap()]].concat()).unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (titles, x, y, text) = svg_titles(&svg);
+    assert_eq!(titles, vec!["neurstrucenergy-cuda: energy", "neurstrucenergy-cuda: latency"]);
+    assert_eq!(x, vec!["measured energy (mJ)", "measured latency (ms)"]);
+    assert_eq!(y, vec!["predicted energy (mJ)", "predicted latency (ms)"]);
+    // Every held-out kernel is a point (points on the same half pixel are drawn once).
+    let ns: Vec<u64> = v[0]["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kernel_cv"]["all"]["einf"]["n"].as_u64().unwrap())
+        .collect();
+    for n in &ns {
+        assert!(text.contains(&format!("held-out kernels, 2-fold, {n} points")), "{ns:?}");
+    }
+    let n: u64 = ns.iter().sum();
+    let circles = text.matches("<circle").count() as u64;
+    assert!(circles > n / 2 && circles <= n, "{circles} points for {n} kernels");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn train_dumps_the_forests_training_sets() {
+    let dir = temp_dir("dump");
+    let out = einf(&["train", "--device", "neurstrucenergy-cuda", "--dump-features", dir.to_str().unwrap()])
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let params: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("params.json")).unwrap()).unwrap();
+    assert_eq!(params["device"], "neurstrucenergy-cuda");
+    assert!(params["params"]["n_trees"].as_u64().unwrap() > 0);
+    let csv = std::fs::read_to_string(dir.join("base-conv.energy.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header.last(), Some(&"target"));
+    assert!(header.contains(&"flops") && header.contains(&"cin"));
+    let rows: Vec<Vec<f64>> =
+        lines.map(|l| l.split(',').map(|v| v.parse::<f64>().unwrap()).collect()).collect();
+    assert!(rows.len() > 100, "{} rows", rows.len());
+    assert!(rows.iter().all(|r| r.len() == header.len() && r.iter().all(|v| v.is_finite())));
+    // The stdout line counts the rows of every file.
+    let text = String::from_utf8_lossy(&out.stdout);
+    let files = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "csv"))
+        .count();
+    assert!(text.contains(&format!("{files} training sets")), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -486,3 +486,141 @@ mod cascade {
         assert!(err.contains("active time"), "{err}");
     }
 }
+
+/// `einf score --model` and `einf device-score`: Einf and device costs from the predictor.
+mod predicted {
+    use super::*;
+    use einf_tests::fixture;
+
+    fn resnet() -> String {
+        fixture("onnx-light/light_resnet50.onnx").display().to_string()
+    }
+
+    #[test]
+    fn score_model_takes_einf_from_the_predictor() {
+        let m = resnet();
+        let p = json(&["predict", &m, "--device", "neurstrucenergy-cuda", "--json"]);
+        let energy = p[0]["totals"].as_array().unwrap().iter().find(|t| t["metric"] == "energy").unwrap();
+        // The calibrated whole-model energy (the device has a calibration from 17 measured CNNs).
+        let want = energy["calibrated"][0].as_f64().unwrap();
+        let v = json(&[
+            "score",
+            "--model",
+            &m,
+            "--device",
+            "neurstrucenergy-cuda",
+            "--recgrad",
+            "0.5",
+            "--classes",
+            "1000",
+            "--json",
+        ]);
+        assert!(close(f(&v, "einf_mj"), want), "{v}");
+        assert_eq!(v["predicted"]["basis"], "calibrated whole model");
+        assert_eq!(v["predicted"]["device"], "neurstrucenergy-cuda");
+        // The same metrics as --einf with that energy.
+        assert!(close(f(&v, "re"), 0.5 * 1000.0 / want.sqrt()));
+        let text = stdout(&[
+            "score",
+            "--model",
+            &m,
+            "--device",
+            "neurstrucenergy-cuda",
+            "--recgrad",
+            "0.5",
+            "--classes",
+            "1000",
+        ]);
+        assert!(text.contains("predicted for light_resnet50 on neurstrucenergy-cuda"), "{text}");
+    }
+
+    #[test]
+    fn score_model_on_a_latency_only_device_is_a_named_error() {
+        let m = resnet();
+        let err = fails(&[
+            "score",
+            "--model",
+            &m,
+            "--device",
+            "pixel4-gpu-tflite-fp16",
+            "--recgrad",
+            "0.5",
+            "--classes",
+            "1000",
+        ]);
+        assert!(err.contains("device pixel4-gpu-tflite-fp16 predicts no energy (only latency)"), "{err}");
+        let err = fails(&["score", "--model", &m, "--recgrad", "0.5", "--classes", "10"]);
+        assert!(err.contains("--device"), "{err}");
+        let err =
+            fails(&["score", "--model", &m, "--device", "pixel9", "--recgrad", "0.5", "--classes", "10"]);
+        assert!(err.contains("unknown device 'pixel9'"), "{err}");
+    }
+
+    #[test]
+    fn device_score_from_predictions_equals_the_score_of_the_same_costs_as_csv() {
+        let v = json(&["device-score", "--device", "neurstrucenergy-cuda", "--json"]);
+        assert_eq!(v["schema"], "einf.device-score/1");
+        assert_eq!(v["predicted"], true);
+        assert_eq!(v["score"]["set"], "einf-mobile/1");
+        let models = v["models"].as_array().unwrap();
+        assert_eq!(models.len(), 7);
+        // IES = 1000 / geometric mean of the energies in mJ; PS likewise with powers in mW.
+        let gm = |key: &str| (models.iter().map(|m| f(m, key).ln()).sum::<f64>() / models.len() as f64).exp();
+        assert!(
+            (f(&v["score"], "energy_score") - 1000.0 / gm("energy_mj")).abs()
+                < 1e-9 * f(&v["score"], "energy_score")
+        );
+        assert!(
+            (f(&v["score"], "power_score") - 1000.0 / gm("power_mw")).abs()
+                < 1e-9 * f(&v["score"], "power_score")
+        );
+        // The resnet's energy is what `einf score --model` uses.
+        let r = models.iter().find(|m| m["model"] == "light_resnet50").unwrap();
+        let s = json(&[
+            "score",
+            "--model",
+            &resnet(),
+            "--device",
+            "neurstrucenergy-cuda",
+            "--recgrad",
+            "1",
+            "--classes",
+            "2",
+            "--json",
+        ]);
+        assert!(close(f(r, "energy_mj"), f(&s, "einf_mj")));
+        // The same costs written as a measurement CSV give the same scores.
+        let mut csv = String::from("model,energy,power\n");
+        for m in models {
+            csv.push_str(&format!(
+                "{},{:?}mJ,{:?}mW\n",
+                m["model"].as_str().unwrap(),
+                f(m, "energy_mj"),
+                f(m, "power_mw")
+            ));
+        }
+        let path = temp_file("device-score", "costs.csv", &csv);
+        let c = json(&["device-score", "--costs", path.to_str().unwrap(), "--json"]);
+        assert_eq!(c["predicted"], false);
+        assert!(close(f(&c["score"], "energy_score"), f(&v["score"], "energy_score")));
+        assert!(close(f(&c["score"], "power_score"), f(&v["score"], "power_score")));
+        let text = stdout(&["device-score", "--device", "neurstrucenergy-cuda"]);
+        assert!(
+            text.contains("predicted by neurstrucenergy-cuda") && text.contains("not measurements"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn device_score_bad_input_is_a_named_one_line_error() {
+        let path = temp_file("device-score-bad", "costs.csv", "model,energy,power\nlight_resnet50,10mJ,2W\n");
+        let err = fails(&["device-score", "--costs", path.to_str().unwrap()]);
+        assert!(err.contains("light_squeezenet"), "{err}");
+        let err = fails(&["device-score", "--device", "pixel4-gpu-tflite-fp16"]);
+        assert!(err.contains("predicts no energy"), "{err}");
+        let err = fails(&["device-score", "--set", "einf-huge/9", "--device", "neurstrucenergy-cuda"]);
+        assert!(err.contains("einf-huge/9"), "{err}");
+        let err = fails(&["device-score"]);
+        assert!(err.contains("--costs"), "{err}");
+    }
+}

@@ -19,6 +19,7 @@
 //! the requested kind under the TFLite CPU rules.
 
 pub mod prior;
+pub mod refine;
 
 use crate::error::{ModelsError, Result};
 use crate::export::{Weights, to_onnx};
@@ -292,19 +293,30 @@ fn unreachable_fc(net: &Net) -> Result<crate::net::Fm> {
 
 /// Sample, build, check and export every model of a suite (no I/O).
 pub fn generate(params: &SuiteParams) -> Result<Vec<SuiteEntry>> {
+    let width = params.count.to_string().len().max(5);
+    let stem = |i: usize| format!("{}_{i:0width$}", params.kind.name());
+    entries(params.kind, sample(params)?, params.weights, stem)
+}
+
+/// Build, check and export the model of each configuration, the i-th named `stem(i)` (no I/O).
+pub(crate) fn entries(
+    kind: SuiteKind,
+    configs: Vec<SuiteConfig>,
+    weights: Weights,
+    stem: impl Fn(usize) -> String,
+) -> Result<Vec<SuiteEntry>> {
     let rules = Rules::builtin("tflite-cpu")
         .map_err(|source| ModelsError::Parser { arch: "suite".into(), source: Box::new(source) })?;
-    let width = params.count.to_string().len().max(5);
-    sample(params)?
+    configs
         .into_iter()
         .enumerate()
         .map(|(i, config)| {
-            let stem = format!("{}_{i:0width$}", params.kind.name());
-            let g = build(params.kind, &config, &stem)?;
+            let stem = stem(i);
+            let g = build(kind, &config, &stem)?;
             let a = einf_parser::analyze(&g, &rules)
                 .map_err(|source| ModelsError::Parser { arch: stem.clone(), source: Box::new(source) })?;
             let (kernel, macs) = match a.kernels.as_slice() {
-                [k] if k.kind.to_string() == params.kind.name() => match &k.config {
+                [k] if k.kind.to_string() == kind.name() => match &k.config {
                     Some(c) => (c.clone(), k.features.macs),
                     None => return Err(layer_err(&stem, "kernel without configuration")),
                 },
@@ -312,11 +324,11 @@ pub fn generate(params: &SuiteParams) -> Result<Vec<SuiteEntry>> {
                     let kinds: Vec<String> = ks.iter().map(|k| k.kind.to_string()).collect();
                     return Err(layer_err(
                         &stem,
-                        &format!("splits into kernels {kinds:?}, not one {}", params.kind.name()),
+                        &format!("splits into kernels {kinds:?}, not one {}", kind.name()),
                     ));
                 }
             };
-            let onnx = to_onnx(&g, params.weights)?;
+            let onnx = to_onnx(&g, weights)?;
             Ok(SuiteEntry { file: format!("{stem}.onnx"), config, kernel, macs, onnx })
         })
         .collect()
@@ -424,37 +436,54 @@ pub struct Written {
 /// and `suite.json` (parameters and each configuration's origin).
 pub fn write(params: &SuiteParams, dir: &Path) -> Result<Written> {
     let entries = generate(params)?;
-    fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ModelsError + '_ {
-        move |source| ModelsError::Io { path: path.display().to_string(), source }
-    }
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let mut bytes = 0u64;
-    for e in &entries {
-        let p = dir.join(&e.file);
-        std::fs::write(&p, &e.onnx).map_err(io(&p))?;
-        bytes += e.onnx.len() as u64;
-    }
-    let p = dir.join("manifest.csv");
-    std::fs::write(&p, manifest(params.kind, &entries)).map_err(io(&p))?;
     let file = SuiteFile {
         schema: "einf.suite/1",
         kind: params.kind.name(),
         count: params.count,
         seed: params.seed,
         prior_share: params.prior_share,
-        weights: match params.weights {
-            Weights::Zeros => "zeros",
-            Weights::Omitted => "omitted",
-        },
+        weights: weights_name(params.weights),
         models: entries
             .iter()
             .map(|e| SuiteModel { file: &e.file, macs: e.macs, config: &e.config })
             .collect(),
     };
-    let p = dir.join("suite.json");
-    let json = serde_json::to_string_pretty(&file)
-        .map_err(|e| ModelsError::Io { path: p.display().to_string(), source: std::io::Error::other(e) })?;
-    std::fs::write(&p, json + "\n").map_err(io(&p))?;
+    let bytes = write_files(dir, params.kind, &entries, &file)?;
     let from_prior = entries.iter().filter(|e| e.config.origin.starts_with("prior:")).count();
     Ok(Written { models: entries.len(), from_prior, bytes })
+}
+
+/// The name `suite.json` gives a weights choice.
+pub(crate) fn weights_name(w: Weights) -> &'static str {
+    match w {
+        Weights::Zeros => "zeros",
+        Weights::Omitted => "omitted",
+    }
+}
+
+/// Write the models, `manifest.csv` and `suite.json` (`json`, pretty-printed) to `dir` (created if
+/// missing). Returns the bytes of the model files.
+pub(crate) fn write_files(
+    dir: &Path,
+    kind: SuiteKind,
+    entries: &[SuiteEntry],
+    json: &impl Serialize,
+) -> Result<u64> {
+    fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ModelsError + '_ {
+        move |source| ModelsError::Io { path: path.display().to_string(), source }
+    }
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut bytes = 0u64;
+    for e in entries {
+        let p = dir.join(&e.file);
+        std::fs::write(&p, &e.onnx).map_err(io(&p))?;
+        bytes += e.onnx.len() as u64;
+    }
+    let p = dir.join("manifest.csv");
+    std::fs::write(&p, manifest(kind, entries)).map_err(io(&p))?;
+    let p = dir.join("suite.json");
+    let json = serde_json::to_string_pretty(json)
+        .map_err(|e| ModelsError::Io { path: p.display().to_string(), source: std::io::Error::other(e) })?;
+    std::fs::write(&p, json + "\n").map_err(io(&p))?;
+    Ok(bytes)
 }
