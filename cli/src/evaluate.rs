@@ -69,7 +69,7 @@ pub fn run(args: &EvaluateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode>
         let data = load(&data_dir, d)?;
         let cfg = EvalConfig {
             k: args.k,
-            params: ForestParams::einf(),
+            params: ForestParams::for_device(d),
             baseline: baseline.clone(),
             calibration: calibration_terms(&data),
             baselines: true,

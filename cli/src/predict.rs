@@ -3,9 +3,9 @@
 use crate::table::{Table, human};
 use anyhow::Context;
 use einf_parser::shape::InputShape;
-use einf_parser::{analyze, fusion::Rules, load_model};
+use einf_parser::{analyze, fusion::Rules, load_model_batch};
 use einf_predictor::PredictorError;
-use einf_predictor::model::{ModelPrediction, predict_model};
+use einf_predictor::model::{ModelPrediction, PowerBasis, predict_model};
 use einf_predictor::predictor::DevicePredictor;
 use einf_predictor::{bundled, format};
 use std::borrow::Cow;
@@ -90,7 +90,7 @@ pub fn run(args: &PredictArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
     let comparison = preds.len() * args.models.len() > 1;
     let mut results: Vec<ModelPrediction> = Vec::new();
     for model in &args.models {
-        let graph = load_model(model, &shapes)?;
+        let graph = load_model_batch(model, &shapes, 1)?;
         let name = model.file_stem().and_then(|s| s.to_str()).unwrap_or("model").to_string();
         for p in &preds {
             let backend = args.backend.clone().unwrap_or_else(|| p.meta.backend.clone());
@@ -148,8 +148,12 @@ fn write_one(r: &ModelPrediction, out: &mut dyn Write) -> anyhow::Result<()> {
         }
         writeln!(out)?;
     }
-    if let Some(p) = r.power_mw {
-        writeln!(out, "  power    {} mW (energy / latency)", fmt(p))?;
+    if let (Some(p), Some(basis)) = (r.power_mw, r.power_basis) {
+        write!(out, "  power    {} mW ({}", fmt(p), basis.describe())?;
+        if basis == PowerBasis::KernelSum && r.totals.iter().any(|t| t.calibrated.is_some()) {
+            write!(out, "; not the calibrated energy: latency has no whole-model calibration")?;
+        }
+        writeln!(out, ")")?;
     }
     let covered = r.kernels.iter().filter(|k| !k.values.is_empty()).count();
     writeln!(

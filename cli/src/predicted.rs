@@ -6,9 +6,9 @@ use crate::predict::{Loaded, predictors};
 use anyhow::{Context, Result, bail};
 use einf_parser::shape::InputShape;
 use einf_parser::units::{Energy, Power};
-use einf_parser::{analyze, fusion::Rules, load_model};
+use einf_parser::{analyze, fusion::Rules, load_model_batch};
 use einf_predictor::forests::MetricName;
-use einf_predictor::model::{ModelPrediction, Total, predict_model};
+use einf_predictor::model::{ModelPrediction, PowerBasis, Total, predict_model};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -24,7 +24,7 @@ pub fn one_predictor(device: Option<&str>, file: Option<&PathBuf>) -> Result<Loa
 
 /// Predict one model file on one predictor.
 pub fn predict_file(model: &Path, p: &Loaded, shapes: &[InputShape]) -> Result<ModelPrediction> {
-    let graph = load_model(model, shapes)?;
+    let graph = load_model_batch(model, shapes, 1)?;
     let analysis = analyze(&graph, &Rules::builtin(&p.meta.backend)?)?;
     let name = model.file_stem().and_then(|s| s.to_str()).unwrap_or("model");
     predict_model(p, name, &analysis.kernels, false).with_context(|| format!("{}", model.display()))
@@ -45,6 +45,10 @@ pub struct PredictedEnergy {
     pub interval_mj: [f64; 2],
     /// Average power (energy / latency), mW, when latency is predicted too.
     pub power_mw: Option<f64>,
+    /// What `power_mw` divides: `calibrated whole model` or `kernel sum` (when only energy is
+    /// calibrated, as on neurstrucenergy-cuda, the power is the kernel sums' while `energy_mj` is
+    /// the calibrated whole model's).
+    pub power_basis: Option<&'static str>,
     /// Share (0–1) of the model's FLOPs in kernels without a regressor (not counted).
     pub uncovered_flops_share: f64,
 }
@@ -86,6 +90,10 @@ pub fn energy_of(r: &ModelPrediction) -> Result<PredictedEnergy> {
         energy_mj: v,
         interval_mj: [lo.min(hi), lo.max(hi)],
         power_mw: r.power_mw,
+        power_basis: r.power_basis.map(|b| match b {
+            PowerBasis::Calibrated => "calibrated whole model",
+            PowerBasis::KernelSum => "kernel sum",
+        }),
         uncovered_flops_share: r.uncovered_flops_share,
     })
 }

@@ -47,10 +47,10 @@ pub struct TrainArgs {
     pub dump_features: Option<PathBuf>,
 }
 
-pub fn run(args: &TrainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let data_dir = args.data.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
-    let devices = if args.all { bundled_devices() } else { args.device.iter().cloned().collect() };
-    let mut params = ForestParams::einf();
+/// The device's default hyperparameters ([`ForestParams::for_device`]) with the command line's
+/// trees and seed.
+fn params(args: &TrainArgs, device: &str) -> anyhow::Result<ForestParams> {
+    let mut params = ForestParams::for_device(device);
     if let Some(t) = args.trees {
         params.n_trees = t;
     }
@@ -58,8 +58,15 @@ pub fn run(args: &TrainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         params.seed = s;
     }
     params.validate()?;
+    Ok(params)
+}
+
+pub fn run(args: &TrainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let data_dir = args.data.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
+    let devices = if args.all { bundled_devices() } else { args.device.iter().cloned().collect() };
     if let Some(dir) = &args.dump_features {
         let device = args.device.as_deref().unwrap_or_default();
+        let params = params(args, device)?;
         let mut data = load(&data_dir, device)?;
         if let Some(m) = args.metric {
             data.kernels.retain(|k| MetricName::from(k.metric) == m);
@@ -72,6 +79,7 @@ pub fn run(args: &TrainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     for device in &devices {
         bar.set_message(format!("training {device}"));
         let t = std::time::Instant::now();
+        let params = params(args, device)?;
         let mut data = load(&data_dir, device)?;
         if let Some(m) = args.metric {
             data.kernels.retain(|k| MetricName::from(k.metric) == m);

@@ -30,5 +30,5 @@ pub mod onnx;
 pub mod tflite;
 
 pub use error::{Error, ErrorKind, Result};
-pub use model::{Format, MAX_FILE_BYTES, default_backend, detect, load_model, parse_bytes};
+pub use model::{Format, MAX_FILE_BYTES, default_backend, detect, load_model, load_model_batch, parse_bytes};
 pub use report::{Analysis, Coverage, Totals, analyze};

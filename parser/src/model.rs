@@ -1,7 +1,7 @@
 //! Reading a model file: format detection, the frontends, validation and shape inference.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::ir::Graph;
+use crate::ir::{Dim, Graph};
 use crate::shape::{InputShape, infer};
 use std::path::Path;
 
@@ -45,6 +45,45 @@ pub fn parse_bytes(bytes: &[u8], format: Format, name: &str, model_dir: Option<&
 
 /// Read, validate and shape-infer a model. Every error names the file.
 pub fn load_model(path: &Path, shapes: &[InputShape]) -> Result<Graph> {
+    let mut graph = read_graph(path)?;
+    infer(&mut graph, shapes).map_err(|e| e.in_file(path))?;
+    Ok(graph)
+}
+
+/// [`load_model`], except that a graph input whose only unknown dimension is the first (a
+/// symbolic batch, as exporters write `N`, `batch` or `?`) takes `batch` there, unless `shapes`
+/// names that input. Inputs with other unknown dimensions (a dynamic resolution) still need a
+/// shape: the error names the dimension.
+pub fn load_model_batch(path: &Path, shapes: &[InputShape], batch: u64) -> Result<Graph> {
+    let mut graph = read_graph(path)?;
+    let mut all = shapes.to_vec();
+    all.extend(symbolic_batch_shapes(&graph, shapes, batch));
+    infer(&mut graph, &all).map_err(|e| e.in_file(path))?;
+    Ok(graph)
+}
+
+/// Shapes setting `batch` on every graph input not in `given` whose first dimension alone is
+/// unknown.
+fn symbolic_batch_shapes(graph: &Graph, given: &[InputShape], batch: u64) -> Vec<InputShape> {
+    let mut out = Vec::new();
+    for id in &graph.inputs {
+        let Some(t) = graph.tensors.get(id.0) else { continue };
+        if given.iter().any(|s| s.name == t.name) {
+            continue;
+        }
+        let Some((first, rest)) = t.shape.as_deref().and_then(<[Dim]>::split_first) else { continue };
+        let rest: Option<Vec<u64>> = rest.iter().map(Dim::known).collect();
+        if let (Dim::Symbolic(_), Some(rest)) = (first, rest) {
+            let mut dims = vec![batch];
+            dims.extend(rest);
+            out.push(InputShape { name: t.name.clone(), dims });
+        }
+    }
+    out
+}
+
+/// Read and validate a model's graph (no shape inference). Every error names the file.
+fn read_graph(path: &Path) -> Result<Graph> {
     let in_file = |e: Error| e.in_file(path);
     let size = std::fs::metadata(path).map_err(|e| in_file(ErrorKind::Io(e).into()))?.len();
     if size > MAX_FILE_BYTES {
@@ -55,9 +94,7 @@ pub fn load_model(path: &Path, shapes: &[InputShape]) -> Result<Graph> {
     let bytes = std::fs::read(path).map_err(|e| in_file(ErrorKind::Io(e).into()))?;
     let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("model");
     // The frontends return validated graphs, and `infer` checks again before it walks.
-    let mut graph = parse_bytes(&bytes, detect(path, &bytes), name, path.parent()).map_err(in_file)?;
-    infer(&mut graph, shapes).map_err(in_file)?;
-    Ok(graph)
+    parse_bytes(&bytes, detect(path, &bytes), name, path.parent()).map_err(in_file)
 }
 
 /// The backend whose rules apply by default: the runtime the format is made for.
@@ -65,5 +102,31 @@ pub fn default_backend(graph: &Graph) -> &'static str {
     match graph.format {
         crate::ir::SourceFormat::Tflite { .. } => "tflite-cpu",
         _ => "onnxruntime-cpu",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{DType, Layout, SourceFormat, Tensor};
+
+    #[test]
+    fn only_a_lone_symbolic_first_dimension_gets_the_batch() {
+        let mut g = Graph::new("synthetic", SourceFormat::Onnx { opset: 17 }, Layout::Nchw);
+        let dims = |d: &[Option<u64>]| {
+            Some(d.iter().map(|d| d.map_or(Dim::Symbolic("N".into()), Dim::Known)).collect::<Vec<_>>())
+        };
+        for (name, shape) in [
+            ("batch", dims(&[None, Some(3), Some(8), Some(8)])),
+            ("resolution", dims(&[None, Some(3), None, None])),
+            ("known", dims(&[Some(2), Some(4)])),
+            ("given", dims(&[None, Some(5)])),
+        ] {
+            let id = g.add_tensor(Tensor::activation(name, DType::F32, shape));
+            g.inputs.push(id);
+        }
+        let given = [InputShape { name: "given".into(), dims: vec![7, 5] }];
+        let got = symbolic_batch_shapes(&g, &given, 1);
+        assert_eq!(got, vec![InputShape { name: "batch".into(), dims: vec![1, 3, 8, 8] }]);
     }
 }

@@ -45,7 +45,7 @@ fn main() -> anyhow::Result<()> {
     let samples: Vec<&KernelSample> =
         samples.into_iter().filter(|s| MetricName::from(s.metric) == metric).collect();
     let k = 5;
-    let mut params = ForestParams::einf();
+    let mut params = ForestParams::for_device(&device);
     let env = |k: &str| std::env::var(k).ok();
     if env("EINF_TARGET").as_deref() == Some("lograte") {
         params.target = einf_predictor::params::Target::LogRate;

@@ -5,7 +5,8 @@
 //! ```
 //!
 //! (`einf train --all --out-dir predictor/data` does the same.) Training is deterministic: the
-//! files only change when the data, the code or the hyperparameters do.
+//! files only change when the data, the code or the hyperparameters do. Each device gets
+//! `ForestParams::for_device` (NeurstrucEnergy fits the plain log target, the phones log-rate).
 fn main() -> anyhow::Result<()> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let data_dir = root.join("../dataset/data");
@@ -16,7 +17,7 @@ fn main() -> anyhow::Result<()> {
         let data = einf_predictor::data::load(&data_dir, &device)?;
         let p = einf_predictor::predictor::DevicePredictor::train(
             &data,
-            &einf_predictor::params::ForestParams::einf(),
+            &einf_predictor::params::ForestParams::for_device(&device),
             Some(5),
         )?;
         let path = out.join(format!("{device}.einfp"));

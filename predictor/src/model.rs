@@ -7,6 +7,14 @@
 //! percentile of those T model-level sums. It shows how much the forests disagree with
 //! themselves (model uncertainty from the bootstrap), not the measurement noise of the device; the
 //! evaluation's held-out errors say how far the point estimate is from measurements.
+//!
+//! **Power** is energy / latency of the same basis, never a mix: calibrated whole-model energy over
+//! calibrated whole-model latency when the predictor calibrates both, else kernel-sum energy over
+//! kernel-sum latency ([`PowerBasis`]). NeurstrucEnergy's whole CNNs were measured for energy only,
+//! so its predictor calibrates energy and not latency, and its power is the kernel sums' (the
+//! average power of the predicted kernels while they run, net of idle as its layer energies are);
+//! dividing the calibrated energy, which includes the idle share and the layers without a forest,
+//! by the kernel-sum latency would count time and energy of different things.
 
 use crate::calibrate::ModelTerms;
 use crate::error::{PredictorError, Result};
@@ -61,6 +69,26 @@ pub struct Uncovered {
     pub flops_share: f64,
 }
 
+/// What [`ModelPrediction::power_mw`] divides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PowerBasis {
+    /// Calibrated whole-model energy / calibrated whole-model latency.
+    Calibrated,
+    /// Kernel-sum energy / kernel-sum latency (the predictor does not calibrate both).
+    KernelSum,
+}
+
+impl PowerBasis {
+    /// How the power line describes it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            PowerBasis::Calibrated => "calibrated whole-model energy / calibrated whole-model latency",
+            PowerBasis::KernelSum => "kernel-sum energy / kernel-sum latency",
+        }
+    }
+}
+
 /// A model's prediction on one device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelPrediction {
@@ -70,9 +98,12 @@ pub struct ModelPrediction {
     pub device: String,
     /// Totals per metric the predictor has.
     pub totals: Vec<Total>,
-    /// Average power in mW = energy / latency, when both are predicted (calibrated values when both
-    /// have a calibration, else kernel sums).
+    /// Average power in mW = energy / latency, when both are predicted: calibrated values when both
+    /// have a calibration, else kernel sums ([`ModelPrediction::power_basis`]).
     pub power_mw: Option<f64>,
+    /// Which energy and latency `power_mw` divides (`None` without a power).
+    #[serde(default)]
+    pub power_basis: Option<PowerBasis>,
     /// Per-kernel breakdown, in execution order.
     pub kernels: Vec<KernelLine>,
     /// Uncovered kinds, by FLOPs share.
@@ -185,24 +216,71 @@ pub fn predict_model(
         totals.push(Total { metric: *m, unit: m.unit().to_string(), value, low, high, calibrated });
     }
     let get = |m: MetricName| totals.iter().find(|t| t.metric == m);
-    let power_mw = match (get(MetricName::Energy), get(MetricName::Latency)) {
+    let power = match (get(MetricName::Energy), get(MetricName::Latency)) {
         (Some(e), Some(l)) => {
-            let (ev, lv) = match (e.calibrated, l.calibrated) {
-                (Some(ec), Some(lc)) => (ec[0], lc[0]),
-                _ => (e.value, l.value),
+            let (ev, lv, basis) = match (e.calibrated, l.calibrated) {
+                (Some(ec), Some(lc)) => (ec[0], lc[0], PowerBasis::Calibrated),
+                _ => (e.value, l.value, PowerBasis::KernelSum),
             };
-            (lv > 0.0).then(|| 1000.0 * ev / lv)
+            (lv > 0.0).then(|| (1000.0 * ev / lv, basis))
         }
         _ => None,
     };
+    let (power_mw, power_basis) = (power.map(|p| p.0), power.map(|p| p.1));
     Ok(ModelPrediction {
         model: model.to_string(),
         device: p.name().to_string(),
         totals,
         power_mw,
+        power_basis,
         kernels: lines,
         uncovered,
         uncovered_flops_share,
         fallback_kernels,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calibrate::{Calibration, Term};
+    use einf_parser::{analyze, fusion::Rules, load_model};
+
+    fn resnet(p: &DevicePredictor) -> Vec<Kernel> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/models/onnx-light/light_resnet50.onnx");
+        let graph = load_model(&path, &[]).unwrap();
+        analyze(&graph, &Rules::builtin(&p.meta.backend).unwrap()).unwrap().kernels
+    }
+
+    fn total(r: &ModelPrediction, m: MetricName) -> &Total {
+        r.totals.iter().find(|t| t.metric == m).unwrap()
+    }
+
+    #[test]
+    fn power_divides_energy_and_latency_of_the_same_basis() {
+        let mut p = crate::bundled::load(crate::data::NEURSTRUC_DEVICE).unwrap();
+        let kernels = resnet(&p);
+        // NeurstrucEnergy calibrates energy (whole CNNs were measured) but not latency.
+        let r = predict_model(&p, "resnet", &kernels, false).unwrap();
+        let (e, l) = (total(&r, MetricName::Energy), total(&r, MetricName::Latency));
+        assert!(e.calibrated.is_some() && l.calibrated.is_none());
+        assert_eq!(r.power_basis, Some(PowerBasis::KernelSum));
+        let power = r.power_mw.unwrap();
+        assert!((power - 1000.0 * e.value / l.value).abs() < 1e-9 * power);
+        // With a latency calibration too (synthetic: 1.5 · kernel sum), both calibrated values.
+        let c = Calibration { terms: vec![Term::KernelSum], coef: vec![1.5], models: 2 };
+        p.meta.calibration.insert(MetricName::Latency, c);
+        let r = predict_model(&p, "resnet", &kernels, false).unwrap();
+        let (e, l) = (total(&r, MetricName::Energy), total(&r, MetricName::Latency));
+        let (ec, lc) = (e.calibrated.unwrap()[0], l.calibrated.unwrap()[0]);
+        assert!((lc - 1.5 * l.value).abs() < 1e-9 * lc);
+        assert_eq!(r.power_basis, Some(PowerBasis::Calibrated));
+        let power = r.power_mw.unwrap();
+        assert!((power - 1000.0 * ec / lc).abs() < 1e-9 * power);
+        // A latency-only predictor has no power.
+        let phone = crate::bundled::load("pixel4-gpu-tflite-fp16").unwrap();
+        let r = predict_model(&phone, "resnet", &resnet(&phone), false).unwrap();
+        assert_eq!((r.power_mw, r.power_basis), (None, None));
+    }
 }

@@ -400,6 +400,7 @@ mod tests {
                 calibrated: None,
             }],
             power_mw: None,
+            power_basis: None,
             kernels: vec![line("a", Some(1.0), false), line("b", Some(2.0), true), line("c", None, false)],
             uncovered: vec![],
             uncovered_flops_share: 0.0,

@@ -33,7 +33,8 @@ fn every_bundled_predictor_loads_and_re_encodes_to_the_same_bytes() {
 #[test]
 fn retraining_a_bundled_predictor_gives_the_committed_bytes() {
     let data = data::load(&repo().join("dataset/data"), "neurstrucenergy-cuda").unwrap();
-    let p = DevicePredictor::train(&data, &ForestParams::einf(), Some(5)).unwrap();
+    let p =
+        DevicePredictor::train(&data, &ForestParams::for_device("neurstrucenergy-cuda"), Some(5)).unwrap();
     let committed = bundled::BUNDLED.iter().find(|(n, _)| *n == "neurstrucenergy-cuda").unwrap().1;
     assert!(
         to_bytes(&p).unwrap() == committed,

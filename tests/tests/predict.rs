@@ -77,6 +77,19 @@ fn predict_prints_totals_coverage_and_breakdown() {
     for want in ["energy", "latency", "power", "mW", "coverage", "trees 10-90%", "conv-bn"] {
         assert!(text.contains(want), "missing {want}:\n{text}");
     }
+    // Energy is calibrated, latency is not: the power line names its basis.
+    assert!(text.contains("mW (kernel-sum energy / kernel-sum latency; not the calibrated energy"), "{text}");
+    // In JSON, the power is the kernel-sum energy over the kernel-sum latency.
+    let out = einf(&["predict", m.to_str().unwrap(), "--device", "neurstrucenergy-cuda", "--json"]).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let total = |m: &str| {
+        v[0]["totals"].as_array().unwrap().iter().find(|t| t["metric"] == m).unwrap()["value"]
+            .as_f64()
+            .unwrap()
+    };
+    let power = v[0]["power_mw"].as_f64().unwrap();
+    assert!((power - 1000.0 * total("energy") / total("latency")).abs() < 1e-9 * power, "{power}");
+    assert_eq!(v[0]["power_basis"], "kernel-sum");
 }
 
 #[test]

@@ -517,6 +517,11 @@ mod predicted {
         ]);
         assert!(close(f(&v, "einf_mj"), want), "{v}");
         assert_eq!(v["predicted"]["basis"], "calibrated whole model");
+        // Only energy has a whole-model calibration on this device: the power is the kernel sums'
+        // energy over their latency, as `einf predict` reports it, and says so.
+        assert_eq!(v["predicted"]["power_basis"], "kernel sum");
+        assert_eq!(p[0]["power_basis"], "kernel-sum");
+        assert!(close(f(&v["predicted"], "power_mw"), f(&p[0], "power_mw")), "{v}");
         assert_eq!(v["predicted"]["device"], "neurstrucenergy-cuda");
         // The same metrics as --einf with that energy.
         assert!(close(f(&v, "re"), 0.5 * 1000.0 / want.sqrt()));

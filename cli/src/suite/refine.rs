@@ -97,7 +97,7 @@ fn recipe(target: &str) -> anyhow::Result<Recipe> {
     Ok(Recipe {
         device: target.to_string(),
         class: None,
-        params: ForestParams::einf(),
+        params: ForestParams::for_device(target),
         set: FeatureSet::Einf,
     })
 }
