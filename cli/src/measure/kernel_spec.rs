@@ -11,7 +11,6 @@
 //! stride, dilation and groups 1, no padding, f32); the output size, when not given, follows from
 //! the input, kernel, stride, dilation and padding.
 
-use einf_parser::ir::DType;
 use einf_parser::kernel::KernelConfig;
 use std::collections::HashSet;
 
@@ -81,25 +80,7 @@ fn side(
 
 /// Parses `KEY=VALUE,...` (see the module docs).
 pub fn parse(spec: &str) -> Result<KernelConfig, String> {
-    let mut c = KernelConfig {
-        batch: 1,
-        input_h: 1,
-        input_w: 1,
-        output_h: 1,
-        output_w: 1,
-        cin: 1,
-        cout: 1,
-        kernel_h: 1,
-        kernel_w: 1,
-        stride_h: 1,
-        stride_w: 1,
-        pads: [0; 4],
-        dilation_h: 1,
-        dilation_w: 1,
-        groups: 1,
-        dtype: DType::F32,
-        input_channels: Vec::new(),
-    };
+    let mut c = KernelConfig::neutral();
     let (mut pad_spec, mut oh, mut ow) = (Pad::Explicit([0; 4]), None, None);
     let mut seen = HashSet::new();
     for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -179,7 +160,7 @@ mod tests {
         let c = parse("h=7,w=9,k=3,pad=1:0:1:2,d=2").unwrap();
         // Window span 5: h 7 + 2 − 5 + 1 = 5; w 9 + 2 − 5 + 1 = 7.
         assert_eq!((c.output_h, c.output_w, c.dilation_w), (5, 7, 2));
-        assert_eq!(parse("hw=8,oh=8,pad=same,dtype=i8").unwrap().dtype, DType::I8);
+        assert_eq!(parse("hw=8,oh=8,pad=same,dtype=i8").unwrap().dtype, einf_parser::ir::DType::I8);
         assert_eq!(parse("inputs=16:32").unwrap().input_channels, vec![16, 32]);
     }
 

@@ -43,7 +43,6 @@ use super::ReadOptions;
 use super::chunks;
 use super::common::{Devices, LineCounter, class_from_device_name, count, field, metric_word, provenance};
 use super::error::{ImportError, ImportErrorKind};
-use super::qed_ops::base_config;
 use super::units::Unit;
 use crate::batch::{
     Device, DeviceClass, ImportBatch, KernelRecord, Measurement, Metric, ModelRecord, Subject,
@@ -565,7 +564,7 @@ fn config<'r>(get: &impl Fn(usize) -> &'r str) -> Res<KernelConfig> {
         }
         Ok(v)
     };
-    let mut c = base_config();
+    let mut c = KernelConfig::neutral();
     c.batch = num(BATCH, Some(1), 1)?;
     (c.input_h, c.input_w, c.cin, c.cout) =
         (num(INPUT_H, None, 1)?, num(INPUT_W, None, 1)?, num(CIN, None, 1)?, num(COUT, None, 1)?);

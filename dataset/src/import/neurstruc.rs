@@ -45,10 +45,9 @@
 use super::ReadOptions;
 use super::common::{Devices, count, measurement, number, positive, provenance, read_text, whole};
 use super::error::{ImportError, ImportErrorKind};
-use super::qed_ops::base_config;
 use super::units::Unit;
 use crate::batch::{Device, DeviceClass, ImportBatch, KernelRecord, Metric, ModelRecord, Subject};
-use einf_parser::kernel::{KernelKind, Role};
+use einf_parser::kernel::{KernelConfig, KernelKind, Role};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -277,7 +276,7 @@ fn layer(f: &[&str], joules: Unit, seconds: Unit) -> Result<Layer, ImportErrorKi
     } else {
         Role::GroupConv
     };
-    let mut c = base_config();
+    let mut c = KernelConfig::neutral();
     (c.batch, c.input_h, c.input_w, c.output_h, c.output_w, c.cin, c.cout) = (n, h, w, ho, wo, cin, cout);
     (c.kernel_h, c.kernel_w, c.stride_h, c.stride_w) = (kh, kw, sh, sw);
     c.pads = [ph, pw, ph, pw];

@@ -54,7 +54,7 @@ use super::ReadOptions;
 use super::common::{Devices, device_class, measurement, provenance, read_text};
 use super::error::{ImportError, ImportErrorKind};
 use super::json::{self, Json, Member, Value};
-use super::qed_ops::{base_config, window_pads};
+use super::qed_ops::window_pads;
 use super::units::Unit;
 use crate::batch::{Device, ImportBatch, KernelRecord, Measurement, Metric, Subject};
 use einf_parser::kernel::{KernelConfig, KernelKind, Role};
@@ -486,7 +486,7 @@ fn config(family: Family, json: &Json, what: &str) -> Result<KernelConfig, (usiz
     no_duplicates(cfg, &format!("{what} config key"))?;
     let line = json.line;
     let k = |name: &str| key(cfg, line, what, name, false);
-    let mut c = base_config();
+    let mut c = KernelConfig::neutral();
     let square =
         |c: &mut KernelConfig, i: u64, o: u64| (c.input_h, c.input_w, c.output_h, c.output_w) = (i, i, o, o);
     match family {

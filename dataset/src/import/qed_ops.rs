@@ -61,7 +61,6 @@ use super::common::{Csv, Devices, field, measured, measurement, provenance, whol
 use super::error::{ImportError, ImportErrorKind};
 use super::units::Unit;
 use crate::batch::{Device, DeviceClass, ImportBatch, KernelRecord, Metric, Subject};
-use einf_parser::ir::DType;
 use einf_parser::kernel::{KernelConfig, KernelKind, Role};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -364,29 +363,6 @@ pub(crate) fn feat_u(f: &HashMap<&str, &str>, key: &str) -> Res<u64> {
     Ok(v)
 }
 
-/// A configuration with everything at its neutral value.
-pub(crate) fn base_config() -> KernelConfig {
-    KernelConfig {
-        batch: 1,
-        input_h: 1,
-        input_w: 1,
-        output_h: 1,
-        output_w: 1,
-        cin: 1,
-        cout: 1,
-        kernel_h: 1,
-        kernel_w: 1,
-        stride_h: 1,
-        stride_w: 1,
-        pads: [0; 4],
-        dilation_h: 1,
-        dilation_w: 1,
-        groups: 1,
-        dtype: DType::F32,
-        input_channels: Vec::new(),
-    }
-}
-
 /// Padding `[top, left, bottom, right]` of a square window `k`, stride `s` mapping side `i` to `o`:
 /// 0 when `o` is the VALID output, TFLite SAME padding (the odd pixel at the end) when it is the
 /// SAME output, an error otherwise.
@@ -408,7 +384,7 @@ pub(crate) fn window_pads(i: u64, o: u64, k: u64, s: u64) -> Res<[u64; 4]> {
 }
 
 fn row_config(op: Op, f: &HashMap<&str, &str>) -> Res<(Role, KernelConfig)> {
-    let mut c = base_config();
+    let mut c = KernelConfig::neutral();
     let cin = feat_u(f, "Input_channel")?;
     c.cin = cin;
     let role = match op {

@@ -76,7 +76,7 @@
 
 use super::common::{Csv, Devices, field, measured, measurement, provenance, whole};
 use super::error::{ImportError, ImportErrorKind};
-use super::qed_ops::{FORMAT, base_config, feat, feat_u, parse_feature, phone_soc};
+use super::qed_ops::{FORMAT, feat, feat_u, parse_feature, phone_soc};
 use super::units::Unit;
 use crate::batch::{Device, DeviceClass, ImportBatch, KernelRecord, Metric, Subject};
 use einf_parser::kernel::{KernelConfig, KernelKind, Role};
@@ -328,7 +328,7 @@ fn row_kernel(op_name: &str, feature: &str, tally: &mut Tally) -> Res<(KernelKin
         },
     })?;
     let f = parse_feature(feature)?;
-    let mut c = base_config();
+    let mut c = KernelConfig::neutral();
     // Linear rows name their features input_shape / output_shape.
     let cin = if op == Op::Linear { 1 } else { feat_u(&f, "input_channel")? };
     c.cin = cin;

@@ -46,6 +46,33 @@ pub struct KernelConfig {
     pub input_channels: Vec<u64>,
 }
 
+impl KernelConfig {
+    /// A configuration with every field at its neutral value: batch, sides, channels, window,
+    /// stride, dilation and groups 1, no padding, f32, no per-input channels. Readers that build
+    /// a configuration from a table start here and set what the table gives.
+    pub fn neutral() -> KernelConfig {
+        KernelConfig {
+            batch: 1,
+            input_h: 1,
+            input_w: 1,
+            output_h: 1,
+            output_w: 1,
+            cin: 1,
+            cout: 1,
+            kernel_h: 1,
+            kernel_w: 1,
+            stride_h: 1,
+            stride_w: 1,
+            pads: [0; 4],
+            dilation_h: 1,
+            dilation_w: 1,
+            groups: 1,
+            dtype: DType::F32,
+            input_channels: Vec::new(),
+        }
+    }
+}
+
 impl std::fmt::Display for KernelConfig {
     /// `HxWxCin -> HxWxCout kKHxKW sSHxSW p[t, l, b, r] dDHxDW gG dtype`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
