@@ -35,3 +35,30 @@ pub fn einf(args: &[&str]) -> std::io::Result<Output> {
     }
     Command::new(bin).args(args).current_dir(repo_root()).output()
 }
+
+/// A fresh, empty folder for one test (`<suite>` names the test file, `<test>` the test).
+#[allow(clippy::unwrap_used)]
+pub fn scratch_dir(suite: &str, test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("einf-{suite}-e2e-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `einf`, expects success, and returns its standard output.
+#[allow(clippy::unwrap_used)]
+pub fn einf_ok(args: &[&str]) -> String {
+    let o = einf(args).unwrap();
+    assert!(o.status.success(), "einf {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+/// Runs `einf`, expects failure with a one-line error, and returns the error.
+#[allow(clippy::unwrap_used)]
+pub fn einf_fails(args: &[&str]) -> String {
+    let o = einf(args).unwrap();
+    assert!(!o.status.success(), "einf {args:?} should fail");
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(err.trim_end().lines().count(), 1, "one-line error: {err}");
+    err
+}

@@ -58,10 +58,7 @@ fn monsoon_args<'a>(trace: &'a str, windows: &'a str) -> Vec<&'a str> {
 
 /// A temporary directory of its own per test.
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("einf-measure-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    einf_tests::scratch_dir("measure", name)
 }
 
 #[test]

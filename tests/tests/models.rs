@@ -1,29 +1,13 @@
 //! End-to-end tests of `einf arch` and `einf suite` through the binary.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use einf_tests::einf;
 use std::path::PathBuf;
 
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("einf-models-e2e-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    einf_tests::scratch_dir("models", name)
 }
 
-fn ok(args: &[&str]) -> String {
-    let o = einf(args).unwrap();
-    assert!(o.status.success(), "einf {args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap()
-}
-
-fn fails(args: &[&str]) -> String {
-    let o = einf(args).unwrap();
-    assert!(!o.status.success(), "einf {args:?} should fail");
-    let err = String::from_utf8(o.stderr).unwrap();
-    assert_eq!(err.trim_end().lines().count(), 1, "one-line error: {err}");
-    err
-}
+use einf_tests::{einf_fails as fails, einf_ok as ok};
 
 #[test]
 fn arch_list_names_every_architecture_with_its_macs() {

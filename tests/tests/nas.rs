@@ -2,28 +2,11 @@
 //! outputs, Kendall τ against HELP's measured table, and named errors for bad input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use einf_tests::{einf, repo_root};
+use einf_tests::{einf_fails as fails, einf_ok as ok, repo_root};
 use std::path::PathBuf;
 
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("einf-nas-e2e-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = einf(args).unwrap();
-    assert!(o.status.success(), "einf {args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap()
-}
-
-fn fails(args: &[&str]) -> String {
-    let o = einf(args).unwrap();
-    assert!(!o.status.success(), "einf {args:?} should fail");
-    let err = String::from_utf8(o.stderr).unwrap();
-    assert_eq!(err.trim_end().lines().count(), 1, "one-line error: {err}");
-    err
+    einf_tests::scratch_dir("nas", name)
 }
 
 const HELP: &str = "dataset/data/help-nasbench201-fbnet-latency";

@@ -131,10 +131,7 @@ fn devices_lists_the_bundled_predictors_with_accuracy() {
 
 /// A fresh temporary folder for one test.
 fn temp_dir(test: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("einf-predict-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    einf_tests::scratch_dir("predict", test)
 }
 
 /// Parse an SVG file; return (panel titles, x-axis titles, y-axis titles) and the document text.
