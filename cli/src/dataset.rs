@@ -4,7 +4,7 @@ use crate::table::Table;
 use anyhow::Context;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Subcommand};
-use einf_dataset::batch::{DeviceClass, ImportBatch, Metric};
+use einf_dataset::batch::{DeviceClass, ImportBatch};
 use einf_dataset::import::{Format, ReadOptions};
 use einf_dataset::store::schema::SCHEMA_VERSION;
 use einf_dataset::store::{
@@ -124,12 +124,9 @@ fn format_parser() -> impl TypedValueParser<Value = Format> {
 }
 
 fn class_parser() -> impl TypedValueParser<Value = DeviceClass> {
-    PossibleValuesParser::new(CLASSES.map(class_name))
-        .map(|s| CLASSES.into_iter().find(|c| class_name(*c) == s).unwrap_or(DeviceClass::Accelerator))
+    PossibleValuesParser::new(DeviceClass::ALL.map(DeviceClass::name))
+        .map(|s| DeviceClass::ALL.into_iter().find(|c| c.name() == s).unwrap_or(DeviceClass::Accelerator))
 }
-
-const CLASSES: [DeviceClass; 5] =
-    [DeviceClass::Cpu, DeviceClass::Gpu, DeviceClass::Npu, DeviceClass::Mcu, DeviceClass::Accelerator];
 
 /// The import key of `path`: its name and sha256, or with `--configs`, both names and the
 /// sha256 of both files' hashes (another configuration file makes another import).
@@ -308,24 +305,6 @@ struct DevicesReport<'a> {
     devices: Vec<DeviceSummary>,
 }
 
-fn class_name(c: DeviceClass) -> &'static str {
-    match c {
-        DeviceClass::Cpu => "cpu",
-        DeviceClass::Gpu => "gpu",
-        DeviceClass::Npu => "npu",
-        DeviceClass::Mcu => "mcu",
-        DeviceClass::Accelerator => "accelerator",
-    }
-}
-
-fn metric_name(m: Metric) -> &'static str {
-    match m {
-        Metric::Energy => "energy",
-        Metric::Latency => "latency",
-        Metric::Power => "power",
-    }
-}
-
 fn or_dash(s: &Option<String>) -> String {
     s.clone().unwrap_or_else(|| "-".into())
 }
@@ -368,14 +347,14 @@ fn devices(db: &Path, args: &DevicesArgs, out: &mut dyn Write) -> anyhow::Result
         t.row(vec![
             (i + 1).to_string(),
             d.device.name.clone(),
-            class_name(d.device.class).into(),
+            d.device.class.name().into(),
             clip(or_dash(&d.device.soc), 32),
             clip(or_dash(&d.device.runtime), 24),
             or_dash(&d.device.precision),
             d.measurements.to_string(),
             d.kernels.to_string(),
             d.models.to_string(),
-            d.metrics.iter().map(|m| metric_name(*m)).collect::<Vec<_>>().join(","),
+            d.metrics.iter().map(|m| m.name()).collect::<Vec<_>>().join(","),
         ]);
     }
     t.write(out)?;
@@ -412,7 +391,7 @@ fn show(db: &Path, args: &ShowArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         out,
         "device {} ({}), soc {}, runtime {}, precision {}",
         d.device.name,
-        class_name(d.device.class),
+        d.device.class.name(),
         or_dash(&d.device.soc),
         or_dash(&d.device.runtime),
         or_dash(&d.device.precision)
@@ -430,7 +409,7 @@ fn show(db: &Path, args: &ShowArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         let mut t = Table::new(&["metric", "kind", "unit", "measurements", "kernels", "mean", "min", "max"]);
         for k in &report.kernels {
             t.row(vec![
-                metric_name(k.metric).into(),
+                k.metric.name().into(),
                 k.kind.clone(),
                 k.unit.into(),
                 k.measurements.to_string(),
@@ -447,7 +426,7 @@ fn show(db: &Path, args: &ShowArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         let mut t = Table::new(&["metric", "unit", "measurements", "models", "mean", "min", "max"]);
         for m in &report.models {
             t.row(vec![
-                metric_name(m.metric).into(),
+                m.metric.name().into(),
                 m.unit.into(),
                 m.measurements.to_string(),
                 m.models.to_string(),

@@ -83,6 +83,23 @@ pub enum Metric {
 }
 
 impl Metric {
+    /// Every metric.
+    pub const ALL: [Metric; 3] = [Metric::Energy, Metric::Latency, Metric::Power];
+
+    /// The metric's name as stored, written and read (`energy`, `latency`, `power`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Energy => "energy",
+            Metric::Latency => "latency",
+            Metric::Power => "power",
+        }
+    }
+
+    /// A metric from its name ([`Metric::name`]).
+    pub fn from_name(s: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.name() == s)
+    }
+
     /// The canonical unit values of this metric are stored in.
     pub fn unit(self) -> &'static str {
         match self {

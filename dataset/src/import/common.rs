@@ -210,18 +210,9 @@ pub(crate) fn count(column: &str, text: &str) -> Result<u64, ImportErrorKind> {
     }
 }
 
-/// The name of a metric as a value is described in errors.
-pub(crate) fn metric_word(metric: Metric) -> &'static str {
-    match metric {
-        Metric::Energy => "energy",
-        Metric::Latency => "latency",
-        Metric::Power => "power",
-    }
-}
-
 /// A measured value: finite and > 0 in `unit`, converted to the canonical unit.
 pub(crate) fn measured(column: &str, text: &str, unit: Unit) -> Result<f64, ImportErrorKind> {
-    let v = positive(column, text, metric_word(unit.metric()))?;
+    let v = positive(column, text, unit.metric().name())?;
     Ok(unit.to_canonical(v))
 }
 

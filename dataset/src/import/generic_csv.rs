@@ -41,7 +41,7 @@
 
 use super::ReadOptions;
 use super::chunks;
-use super::common::{Devices, LineCounter, class_from_device_name, count, field, metric_word, provenance};
+use super::common::{Devices, LineCounter, class_from_device_name, count, field, provenance};
 use super::error::{ImportError, ImportErrorKind};
 use super::units::Unit;
 use crate::batch::{
@@ -339,18 +339,11 @@ impl<'o> State<'o> {
         };
         let device = self.device(device_name, get(DEVICE_CLASS))?;
 
-        let metric = match get(METRIC) {
-            "energy" => Metric::Energy,
-            "latency" => Metric::Latency,
-            "power" => Metric::Power,
-            other => {
-                return Err(ImportErrorKind::Invalid(format!(
-                    "metric: '{other}' is not energy, latency or power"
-                )));
-            }
-        };
+        let metric = Metric::from_name(get(METRIC)).ok_or_else(|| {
+            ImportErrorKind::Invalid(format!("metric: '{}' is not energy, latency or power", get(METRIC)))
+        })?;
         let unit = self.unit(metric, get(UNIT))?;
-        let value = super::common::positive("value", get(VALUE), metric_word(metric))?;
+        let value = super::common::positive("value", get(VALUE), metric.name())?;
         let std = match get(STD) {
             "" => None,
             t => {
@@ -461,7 +454,7 @@ impl<'o> State<'o> {
         let kind = ImportErrorKind::Duplicate {
             key: format!(
                 "{} of this {what} on {}{run} (number repeated runs with a 'run' column)",
-                metric_word(m.metric),
+                m.metric.name(),
                 m.device
             ),
             first_line: first.line,

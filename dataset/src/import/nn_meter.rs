@@ -412,7 +412,7 @@ fn push_metrics(
 
 /// A measurement value: a number, or `"mean +- std"` / `"mean"`; mean > 0, std ≥ 0, both finite.
 fn metric_value(name: &str, v: &Json, metric: Metric) -> Res<(f64, Option<f64>)> {
-    let what = super::common::metric_word(metric);
+    let what = metric.name();
     let (mean_text, std_text) = match &v.value {
         Value::Number(t) => (t.as_str(), None),
         Value::String(s) => match s.split_once("+-") {

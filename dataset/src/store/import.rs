@@ -2,9 +2,7 @@
 //! sha256 of the file it came from.
 
 use super::error::StoreError;
-use crate::batch::{
-    Device, DeviceClass, ImportBatch, KernelRecord, Measurement, Metric, ModelRecord, Subject,
-};
+use crate::batch::{Device, DeviceClass, ImportBatch, KernelRecord, Measurement, ModelRecord, Subject};
 use einf_parser::kernel::{KernelConfig, KernelKind};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use rustc_hash::FxHashMap;
@@ -245,7 +243,7 @@ fn stored_devices(tx: &Transaction<'_>) -> rusqlite::Result<StoredDevices> {
         let device = Device {
             name: r.get(1)?,
             // The schema's CHECK admits only the five classes; an unknown one cannot conflict.
-            class: class_from_name(&class).unwrap_or(DeviceClass::Accelerator),
+            class: class.parse::<DeviceClass>().unwrap_or(DeviceClass::Accelerator),
             soc: r.get(3)?,
             runtime: r.get(4)?,
             precision: r.get(5)?,
@@ -292,7 +290,7 @@ fn check_same_device(source: &ImportSource, old: &Device, new: &Device) -> Resul
         new: new_value.to_string(),
     };
     if old.class != new.class {
-        return Err(conflict("class", class_name(old.class), class_name(new.class)));
+        return Err(conflict("class", old.class.name(), new.class.name()));
     }
     let fields = [
         ("soc", &old.soc, &new.soc),
@@ -321,11 +319,7 @@ fn check_measurement(
     }
     let unit = m.metric.unit();
     if !(m.value.is_finite() && m.value > 0.0) {
-        return Err(bad(format!(
-            "{} {} {unit} is not a finite positive value",
-            metric_name(m.metric),
-            m.value
-        )));
+        return Err(bad(format!("{} {} {unit} is not a finite positive value", m.metric.name(), m.value)));
     }
     if let Some(std) = m.std
         && !(std.is_finite() && std >= 0.0)
@@ -395,35 +389,6 @@ fn config_ints(c: &KernelConfig) -> Result<[i64; 18], String> {
 /// `input_channels` as stored: comma-separated, empty when the kernel has one input.
 pub(crate) fn channels_text(channels: &[u64]) -> String {
     channels.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
-}
-
-pub(crate) fn metric_name(m: Metric) -> &'static str {
-    match m {
-        Metric::Energy => "energy",
-        Metric::Latency => "latency",
-        Metric::Power => "power",
-    }
-}
-
-pub(crate) fn class_name(c: DeviceClass) -> &'static str {
-    match c {
-        DeviceClass::Cpu => "cpu",
-        DeviceClass::Gpu => "gpu",
-        DeviceClass::Npu => "npu",
-        DeviceClass::Mcu => "mcu",
-        DeviceClass::Accelerator => "accelerator",
-    }
-}
-
-pub(crate) fn class_from_name(s: &str) -> Option<DeviceClass> {
-    Some(match s {
-        "cpu" => DeviceClass::Cpu,
-        "gpu" => DeviceClass::Gpu,
-        "npu" => DeviceClass::Npu,
-        "mcu" => DeviceClass::Mcu,
-        "accelerator" => DeviceClass::Accelerator,
-        _ => return None,
-    })
 }
 
 /// Ids of the kernels and models of one batch, looked up or inserted once each.
@@ -606,7 +571,7 @@ fn write(
                 )?
                 .execute(params![
                     d.name,
-                    class_name(d.class),
+                    d.class.name(),
                     d.soc,
                     d.runtime,
                     d.precision,
@@ -661,7 +626,7 @@ fn write(
             device_id,
             kernel_id,
             model_id,
-            metric: metric_name(m.metric),
+            metric: m.metric.name(),
             value: m.value,
             std: m.std,
             repetitions: m.repetitions,

@@ -1,7 +1,7 @@
 //! Reading the store back: devices, one device's summary, imports, and exports of every
 //! measurement as CSV or JSON lines.
 
-use super::import::{ImportInfo, class_from_name, get_u64, import_info};
+use super::import::{ImportInfo, get_u64, import_info};
 use super::{Store, StoreError};
 use crate::batch::{Device, Metric};
 use rusqlite::types::ValueRef;
@@ -186,15 +186,6 @@ const EXPORT_SELECT: &str = "SELECT d.name, d.class, d.soc, d.runtime, d.precisi
      WHERE ?1 IS NULL OR m.device_id = ?1 \
      ORDER BY m.id";
 
-fn metric_from_name(s: &str) -> Option<Metric> {
-    Some(match s {
-        "energy" => Metric::Energy,
-        "latency" => Metric::Latency,
-        "power" => Metric::Power,
-        _ => return None,
-    })
-}
-
 /// Rows of `imports`, oldest first; with `device`, only those with measurements on it.
 pub(crate) fn imports(conn: &Connection, device: Option<i64>) -> rusqlite::Result<Vec<ImportInfo>> {
     let mut st = conn.prepare(
@@ -242,14 +233,16 @@ impl Store {
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let class: String = r.get(1)?;
-            let class =
-                class_from_name(&class).ok_or_else(|| Failure::Corrupt(format!("device class '{class}'")))?;
+            let class = class
+                .parse::<crate::batch::DeviceClass>()
+                .ok()
+                .ok_or_else(|| Failure::Corrupt(format!("device class '{class}'")))?;
             let metrics: Option<String> = r.get(9)?;
             let mut metrics = metrics
                 .unwrap_or_default()
                 .split(',')
                 .filter(|s| !s.is_empty())
-                .map(|s| metric_from_name(s).ok_or_else(|| Failure::Corrupt(format!("metric '{s}'"))))
+                .map(|s| Metric::from_name(s).ok_or_else(|| Failure::Corrupt(format!("metric '{s}'"))))
                 .collect::<Result<Vec<_>, _>>()?;
             metrics.sort_by_key(|m| *m as u8);
             out.push(DeviceSummary {
@@ -303,7 +296,7 @@ impl Store {
             .next()
             .ok_or_else(|| Failure::Corrupt("a device vanished while reading".into()))?;
         let metric =
-            |s: String| metric_from_name(&s).ok_or_else(|| Failure::Corrupt(format!("metric '{s}'")));
+            |s: String| Metric::from_name(&s).ok_or_else(|| Failure::Corrupt(format!("metric '{s}'")));
 
         let mut kernels = Vec::new();
         let mut st = self.conn.prepare(
