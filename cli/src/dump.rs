@@ -24,11 +24,11 @@ pub fn training_sets(
 ) -> Result<BTreeMap<(String, MetricName), Rows>> {
     let mut kind_counts: BTreeMap<(String, MetricName), usize> = BTreeMap::new();
     for s in &data.kernels {
-        *kind_counts.entry((s.kind.to_string(), s.metric.into())).or_default() += 1;
+        *kind_counts.entry((s.kind.to_string(), s.metric)).or_default() += 1;
     }
     let mut sets: BTreeMap<(String, MetricName), Rows> = BTreeMap::new();
     for (i, s) in data.kernels.iter().enumerate() {
-        let metric: MetricName = s.metric.into();
+        let metric = s.metric;
         let x = features(&s.kind, &s.config, FeatureSet::Einf, &format!("sample {i}"))?;
         let t = params.target.forward(s.value / scale(params.target, metric, &s.kind, &s.config));
         let own = kind_counts.get(&(s.kind.to_string(), metric)).copied().unwrap_or(0)

@@ -69,7 +69,7 @@ pub fn run(args: &TrainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         let params = params(args, device)?;
         let mut data = load(&data_dir, device)?;
         if let Some(m) = args.metric {
-            data.kernels.retain(|k| MetricName::from(k.metric) == m);
+            data.kernels.retain(|k| k.metric == m);
         }
         let (files, rows) = crate::dump::dump(&data, &params, dir)?;
         writeln!(out, "{device}: {files} training sets, {rows} rows -> {}", dir.display())?;
@@ -82,8 +82,8 @@ pub fn run(args: &TrainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         let params = params(args, device)?;
         let mut data = load(&data_dir, device)?;
         if let Some(m) = args.metric {
-            data.kernels.retain(|k| MetricName::from(k.metric) == m);
-            data.models.retain(|k| MetricName::from(k.metric) == m);
+            data.kernels.retain(|k| k.metric == m);
+            data.models.retain(|k| k.metric == m);
         }
         let p = DevicePredictor::train(&data, &params, (args.folds > 1).then_some(args.folds))?;
         let path = match (&args.out, &args.out_dir) {

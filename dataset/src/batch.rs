@@ -71,7 +71,7 @@ pub struct Device {
 }
 
 /// What was measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Metric {
     /// Energy per inference, stored in mJ.
@@ -80,6 +80,15 @@ pub enum Metric {
     Latency,
     /// Average power during inference, stored in mW.
     Power,
+}
+
+impl std::str::FromStr for Metric {
+    type Err = String;
+
+    /// A metric from its name ([`Metric::name`]).
+    fn from_str(s: &str) -> Result<Metric, String> {
+        Metric::from_name(s).ok_or_else(|| format!("unknown metric '{s}' (energy, latency, power)"))
+    }
 }
 
 impl Metric {

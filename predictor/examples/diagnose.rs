@@ -41,9 +41,8 @@ fn main() -> anyhow::Result<()> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../dataset/data");
     let data = load(&root, &device)?;
     let samples: Vec<&KernelSample> = data.kernels.iter().collect();
-    let metric: MetricName = data.kernels[0].metric.into();
-    let samples: Vec<&KernelSample> =
-        samples.into_iter().filter(|s| MetricName::from(s.metric) == metric).collect();
+    let metric: MetricName = data.kernels[0].metric;
+    let samples: Vec<&KernelSample> = samples.into_iter().filter(|s| s.metric == metric).collect();
     let k = 5;
     let mut params = ForestParams::for_device(&device);
     let env = |k: &str| std::env::var(k).ok();

@@ -49,7 +49,7 @@ fn kernel_pairs(
     c: usize,
 ) -> anyhow::Result<Vec<(f64, f64)>> {
     let f = Forests::train(train, &params(c), FeatureSet::Einf)?;
-    let metric: MetricName = test[0].metric.into();
+    let metric: MetricName = test[0].metric;
     test.iter()
         .map(|s| Ok((s.value, f.predict(&s.kind, &s.config, metric, "k")?.map_or(0.0, |e| e.value))))
         .collect()

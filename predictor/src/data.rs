@@ -83,10 +83,7 @@ pub struct DeviceData {
 impl DeviceData {
     /// Metrics with kernel measurements, in a fixed order.
     pub fn metrics(&self) -> Vec<Metric> {
-        [Metric::Energy, Metric::Latency, Metric::Power]
-            .into_iter()
-            .filter(|m| self.kernels.iter().any(|k| k.metric == *m))
-            .collect()
+        Metric::ALL.into_iter().filter(|m| self.kernels.iter().any(|k| k.metric == *m)).collect()
     }
 }
 

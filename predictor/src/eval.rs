@@ -195,7 +195,7 @@ pub fn model_groups(samples: &[&KernelSample]) -> Vec<Vec<String>> {
 pub fn evaluate(data: &DeviceData, cfg: &EvalConfig) -> Result<Evaluation> {
     let mut metrics = Vec::new();
     for metric in data.metrics() {
-        let m: MetricName = metric.into();
+        let m: MetricName = metric;
         let samples: Vec<&KernelSample> = data.kernels.iter().filter(|s| s.metric == metric).collect();
         metrics.push(evaluate_metric(data, &samples, m, cfg)?);
     }
@@ -233,12 +233,8 @@ fn evaluate_metric(
     }
     let kernel_cv = per_kind.iter().map(|(kind, (m, t))| (kind.clone(), compared(m, t))).collect();
 
-    let e2e: BTreeMap<&str, f64> = data
-        .models
-        .iter()
-        .filter(|m| MetricName::from(m.metric) == metric)
-        .map(|m| (m.name.as_str(), m.value))
-        .collect();
+    let e2e: BTreeMap<&str, f64> =
+        data.models.iter().filter(|m| m.metric == metric).map(|m| (m.name.as_str(), m.value)).collect();
     let groups = model_groups(samples);
     let (model_cv, end_to_end) = if !groups.is_empty() {
         leave_models_out(samples, &groups, &e2e, metric, cfg, k)?
@@ -347,7 +343,7 @@ fn leave_one_model_out(
 ) -> Result<EndToEnd> {
     let forests = Forests::train(samples, &cfg.params, FeatureSet::Einf)?;
     let mut rows: Vec<(ModelTerms, ModelTerms, f64)> = Vec::new();
-    for m in data.models.iter().filter(|m| MetricName::from(m.metric) == metric) {
+    for m in data.models.iter().filter(|m| m.metric == metric) {
         let mut sum = 0.0;
         let mut flops = 0.0;
         for (i, (kind, cfg_k)) in m.kernels.iter().enumerate() {

@@ -33,60 +33,9 @@ pub struct ForestKey {
     pub metric: MetricName,
 }
 
-/// A metric, ordered and serialisable as a name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MetricName {
-    /// Energy, mJ.
-    Energy,
-    /// Latency, ms.
-    Latency,
-    /// Power, mW.
-    Power,
-}
-
-impl From<Metric> for MetricName {
-    fn from(m: Metric) -> Self {
-        match m {
-            Metric::Energy => MetricName::Energy,
-            Metric::Latency => MetricName::Latency,
-            Metric::Power => MetricName::Power,
-        }
-    }
-}
-
-impl MetricName {
-    /// The unit values are in.
-    pub fn unit(self) -> &'static str {
-        match self {
-            MetricName::Energy => "mJ",
-            MetricName::Latency => "ms",
-            MetricName::Power => "mW",
-        }
-    }
-
-    /// The name (`energy`).
-    pub fn name(self) -> &'static str {
-        match self {
-            MetricName::Energy => "energy",
-            MetricName::Latency => "latency",
-            MetricName::Power => "power",
-        }
-    }
-}
-
-impl std::str::FromStr for MetricName {
-    type Err = String;
-
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s {
-            "energy" => Ok(MetricName::Energy),
-            "latency" => Ok(MetricName::Latency),
-            "power" => Ok(MetricName::Power),
-            _ => Err(format!("unknown metric '{s}' (energy, latency, power)")),
-        }
-    }
-}
+/// A metric (energy mJ, latency ms, power mW): the dataset's [`Metric`], ordered and
+/// serialised by name.
+pub type MetricName = Metric;
 
 /// One fitted forest with what it needs at prediction time.
 #[derive(Debug, Clone, PartialEq)]
@@ -149,7 +98,7 @@ impl Forests {
         let mut groups: BTreeMap<ForestKey, Group> = BTreeMap::new();
         let mut kind_counts: BTreeMap<(String, MetricName), usize> = BTreeMap::new();
         for s in samples {
-            *kind_counts.entry((s.kind.to_string(), s.metric.into())).or_default() += 1;
+            *kind_counts.entry((s.kind.to_string(), s.metric)).or_default() += 1;
         }
         for (i, s) in samples.iter().enumerate() {
             if !(s.value.is_finite() && s.value > 0.0) {
@@ -160,7 +109,7 @@ impl Forests {
             }
             let family = Family::of(&s.kind);
             let x = features(&s.kind, &s.config, set, &format!("sample {i}"))?;
-            let metric: MetricName = s.metric.into();
+            let metric: MetricName = s.metric;
             let own = kind_counts.get(&(s.kind.to_string(), metric)).copied().unwrap_or(0)
                 >= params.min_kind_samples as usize;
             let mut keys = vec![ForestKey { kind: base_key(&s.kind), metric }];

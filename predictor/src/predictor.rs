@@ -112,7 +112,7 @@ impl DevicePredictor {
         let terms = calibration_terms(data);
         let mut calibration = BTreeMap::new();
         for metric in data.metrics() {
-            let m: MetricName = metric.into();
+            let m: MetricName = metric;
             let rows = model_rows(data, &forests, m)?;
             if rows.len() > terms.len() + 1 {
                 calibration.insert(m, Calibration::fit(&terms, &rows)?);
@@ -156,7 +156,7 @@ impl DevicePredictor {
 /// when its kernels were measured, else the forests' kernel sum.
 fn model_rows(data: &DeviceData, forests: &Forests, metric: MetricName) -> Result<Vec<(ModelTerms, f64)>> {
     let mut measured: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
-    for k in data.kernels.iter().filter(|k| MetricName::from(k.metric) == metric) {
+    for k in data.kernels.iter().filter(|k| k.metric == metric) {
         if let Some(m) = &k.model {
             let e = measured.entry(m.as_str()).or_default();
             e.0 += k.value;
@@ -164,7 +164,7 @@ fn model_rows(data: &DeviceData, forests: &Forests, metric: MetricName) -> Resul
         }
     }
     let mut rows = Vec::new();
-    for m in data.models.iter().filter(|m| MetricName::from(m.metric) == metric) {
+    for m in data.models.iter().filter(|m| m.metric == metric) {
         let terms = if let Some((sum, n)) = measured.get(m.name.as_str()) {
             ModelTerms { kernel_sum: *sum, kernels: *n, other_elements: m.other.1 }
         } else {

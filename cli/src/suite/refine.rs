@@ -123,21 +123,16 @@ fn measurements(args: &SuiteArgs, device: &str, class: Option<DeviceClass>) -> a
 
 /// The metric: the one asked for, else the first (energy, latency, power) with kernels of the kind.
 fn metric(samples: &[KernelSample], kind: &str, asked: Option<MetricName>) -> anyhow::Result<MetricName> {
-    let has =
-        |m: MetricName| samples.iter().any(|s| MetricName::from(s.metric) == m && s.kind.to_string() == kind);
+    let has = |m: MetricName| samples.iter().any(|s| s.metric == m && s.kind.to_string() == kind);
     if let Some(m) = asked {
         return Ok(m);
     }
-    [Metric::Energy, Metric::Latency, Metric::Power]
-        .into_iter()
-        .map(MetricName::from)
-        .find(|m| has(*m))
-        .ok_or_else(|| {
-            let mut kinds: Vec<String> = samples.iter().map(|s| s.kind.to_string()).collect();
-            kinds.sort();
-            kinds.dedup();
-            anyhow::anyhow!("no measured {kind} kernels (measured kinds: {})", kinds.join(", "))
-        })
+    Metric::ALL.into_iter().find(|m| has(*m)).ok_or_else(|| {
+        let mut kinds: Vec<String> = samples.iter().map(|s| s.kind.to_string()).collect();
+        kinds.sort();
+        kinds.dedup();
+        anyhow::anyhow!("no measured {kind} kernels (measured kinds: {})", kinds.join(", "))
+    })
 }
 
 #[derive(Serialize)]
@@ -160,8 +155,7 @@ pub fn run(args: &SuiteArgs, target: &str, out: &mut dyn Write) -> anyhow::Resul
     let Recipe { device, class, params: forest_params, set: feature_set } = recipe(target)?;
     let data = measurements(args, &device, class)?;
     let metric = metric(&data.samples, kind.name(), args.metric)?;
-    let samples: Vec<&KernelSample> =
-        data.samples.iter().filter(|s| MetricName::from(s.metric) == metric).collect();
+    let samples: Vec<&KernelSample> = data.samples.iter().filter(|s| s.metric == metric).collect();
     if !samples.iter().any(|s| s.kind.to_string() == kind.name()) {
         bail!("device '{device}' has no {} {} measurements", kind.name(), metric.name());
     }
