@@ -116,6 +116,12 @@ pub fn run(args: &EvaluateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode>
                     t.row(row(&e.device, metric, &format!("kernels {}-fold: {kind}", e.k), c));
                 }
             }
+            for (kind, c) in &m.model_cv_kernels {
+                if kind == "all" || args.kinds {
+                    let what = format!("models {}-fold: held-out kernels: {kind}", e.k);
+                    t.row(row(&e.device, metric, &what, c));
+                }
+            }
             if let Some(c) = &m.model_cv {
                 let what = format!("models {}-fold ({} groups): kernel sum", e.k, m.model_groups);
                 t.row(row(&e.device, metric, &what, c));

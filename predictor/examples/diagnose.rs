@@ -31,6 +31,8 @@ struct Acc {
     oracle_n: usize,
     oracle_w10: usize,
     einf_on_oracle_w10: usize,
+    uniq_n: usize,
+    uniq_w10: usize,
     log_err: f64,
 }
 
@@ -87,6 +89,9 @@ fn main() -> anyhow::Result<()> {
                     a.oracle_n += 1;
                     a.oracle_w10 += usize::from((o / s.value - 1.0).abs() <= 0.1);
                     a.einf_on_oracle_w10 += usize::from(err.abs() <= 0.1);
+                } else {
+                    a.uniq_n += 1;
+                    a.uniq_w10 += usize::from(err.abs() <= 0.1);
                 }
             }
             rows.push((err, i, *s, p, oracle));
@@ -94,8 +99,8 @@ fn main() -> anyhow::Result<()> {
     }
     println!("{device}: {} kernels", samples.len());
     println!(
-        "{:<44} {:>5} {:>7} {:>8} | {:>6} {:>9} {:>9}",
-        "group", "n", "einf10", "meanlog", "dup n", "oracle10", "einf10dup"
+        "{:<44} {:>5} {:>7} {:>8} | {:>6} {:>9} {:>9} | {:>6} {:>9}",
+        "group", "n", "einf10", "meanlog", "dup n", "oracle10", "einf10dup", "uniq n", "einf10uniq"
     );
     for (key, a) in &by_kind {
         if a.n < 10 {
@@ -103,14 +108,16 @@ fn main() -> anyhow::Result<()> {
         }
         let pc = |x: usize, n: usize| if n == 0 { f64::NAN } else { 100.0 * x as f64 / n as f64 };
         println!(
-            "{:<44} {:>5} {:>6.1}% {:>8.3} | {:>6} {:>8.1}% {:>8.1}%",
+            "{:<44} {:>5} {:>6.1}% {:>8.3} | {:>6} {:>8.1}% {:>8.1}% | {:>6} {:>8.1}%",
             key,
             a.n,
             pc(a.w10, a.n),
             a.log_err / a.n as f64,
             a.oracle_n,
             pc(a.oracle_w10, a.oracle_n),
-            pc(a.einf_on_oracle_w10, a.oracle_n)
+            pc(a.einf_on_oracle_w10, a.oracle_n),
+            a.uniq_n,
+            pc(a.uniq_w10, a.uniq_n)
         );
     }
     // Leave-models-out: signed error of held-out models' kernel sums.

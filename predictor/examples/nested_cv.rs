@@ -1,9 +1,10 @@
-//! Nested cross-validation of einf's two design choices (target transform: log of the cost or log
-//! of the cost per unit of work; one forest per kernel kind or one per base operator), so that the
-//! choice is made on training folds only.
+//! Nested cross-validation of einf's three design choices (target transform: log of the cost or log
+//! of the cost per unit of work; one forest per kernel kind or one per base operator; leaves that
+//! output the mean or the median of their training targets), so that the choice is made on
+//! training folds only.
 //!
 //! For each outer fold of `einf evaluate` (kernel k-fold: i mod 5; leave-models-out: architecture
-//! groups, g mod 5), the four candidates are scored by an inner 4-fold CV of the same kind on the
+//! groups, g mod 5), the eight candidates are scored by an inner 4-fold CV of the same kind on the
 //! outer training part only (kernels: the training kernels' i mod 4; models: the training groups'
 //! g mod 4; score: share within ±10%, ties by mean |log error|); the winner is retrained on the
 //! whole outer training part and scored on the outer test fold.
@@ -15,19 +16,23 @@ use einf_predictor::data::{KernelSample, load};
 use einf_predictor::eval::model_groups;
 use einf_predictor::features::FeatureSet;
 use einf_predictor::forests::{Forests, MetricName};
-use einf_predictor::params::{ForestParams, Target};
+use einf_predictor::params::{ForestParams, LeafValue, Target};
 use std::collections::BTreeMap;
 
-const CANDIDATES: [(&str, Target, u32); 4] = [
-    ("log, per kind", Target::Log, 30),
-    ("log, pooled", Target::Log, u32::MAX),
-    ("log-rate, per kind", Target::LogRate, 30),
-    ("log-rate, pooled", Target::LogRate, u32::MAX),
+const CANDIDATES: [(&str, Target, u32, LeafValue); 8] = [
+    ("log, per kind, mean", Target::Log, 30, LeafValue::Mean),
+    ("log, pooled, mean", Target::Log, u32::MAX, LeafValue::Mean),
+    ("log-rate, per kind, mean", Target::LogRate, 30, LeafValue::Mean),
+    ("log-rate, pooled, mean", Target::LogRate, u32::MAX, LeafValue::Mean),
+    ("log, per kind, median", Target::Log, 30, LeafValue::Median),
+    ("log, pooled, median", Target::Log, u32::MAX, LeafValue::Median),
+    ("log-rate, per kind, median", Target::LogRate, 30, LeafValue::Median),
+    ("log-rate, pooled, median", Target::LogRate, u32::MAX, LeafValue::Median),
 ];
 
 fn params(c: usize) -> ForestParams {
-    let (_, target, min_kind_samples) = CANDIDATES[c];
-    ForestParams { target, min_kind_samples, ..ForestParams::einf() }
+    let (_, target, min_kind_samples, leaf) = CANDIDATES[c];
+    ForestParams { target, min_kind_samples, leaf, ..ForestParams::einf() }
 }
 
 /// (share within ±10%, mean |ln(pred/meas)|) of pairs.

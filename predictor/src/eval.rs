@@ -1,6 +1,7 @@
 //! Evaluation that cannot flatter itself: k-fold cross-validation on kernels, and leave-models-out
-//! cross-validation at model level where all kernels of a model (and of every model with the same
-//! architecture) are held out together, each against two baselines trained on the same folds:
+//! cross-validation where all kernels of a model (and of every model with the same architecture)
+//! are held out together, scored per held-out kernel and per held-out model's kernel sum, each
+//! against two baselines trained on the same folds:
 //!
 //! - **FLOPs**: per kernel kind, value = a·FLOPs (a = geometric mean of value/FLOPs over the
 //!   training kernels of the kind; kinds without FLOPs use output bytes);
@@ -69,6 +70,9 @@ pub struct MetricEvaluation {
     /// Leave-models-out: predicted vs measured kernel sums of held-out models (when kernels were
     /// measured inside models).
     pub model_cv: Option<Compared>,
+    /// Leave-models-out at kernel level: every kernel of the held-out models against its
+    /// measurement, per kind and `all` (empty when kernels were not measured inside models).
+    pub model_cv_kernels: BTreeMap<String, Compared>,
     /// Model groups (identical architectures) in the leave-models-out folds.
     pub model_groups: usize,
     /// Held-out models against their measured end-to-end cost.
@@ -128,10 +132,32 @@ impl FlopsBaseline {
 }
 
 /// Predictions of the three methods for some kernels.
+#[derive(Default)]
 struct Trio {
     einf: Vec<f64>,
     flops: Vec<f64>,
     nn: Vec<f64>,
+}
+
+/// Measured values and the three methods' predictions, per kernel kind and `all`.
+#[derive(Default)]
+struct PerKind(BTreeMap<String, (Vec<f64>, Trio)>);
+
+impl PerKind {
+    /// Add test kernel `i` of a fold's predictions `t`.
+    fn push(&mut self, s: &KernelSample, t: &Trio, i: usize) {
+        for key in [s.kind.to_string(), "all".to_string()] {
+            let e = self.0.entry(key).or_default();
+            e.0.push(s.value);
+            e.1.einf.push(t.einf[i]);
+            e.1.flops.push(t.flops[i]);
+            e.1.nn.push(t.nn[i]);
+        }
+    }
+
+    fn scores(&self) -> BTreeMap<String, Compared> {
+        self.0.iter().map(|(kind, (m, t))| (kind.clone(), compared(m, t))).collect()
+    }
 }
 
 fn fit_and_predict(
@@ -210,7 +236,7 @@ fn evaluate_metric(
 ) -> Result<MetricEvaluation> {
     let k = cfg.k.max(2);
     // k-fold on kernels.
-    let mut per_kind: BTreeMap<String, (Vec<f64>, Trio)> = BTreeMap::new();
+    let mut per_kind = PerKind::default();
     let mut points = Vec::new();
     for fold in 0..k {
         let train: Vec<&KernelSample> =
@@ -220,33 +246,26 @@ fn evaluate_metric(
         let t = fit_and_predict(&train, &test, metric, cfg)?;
         for (i, s) in test.iter().enumerate() {
             points.push((s.value, t.einf[i]));
-            for key in [s.kind.to_string(), "all".to_string()] {
-                let e = per_kind.entry(key).or_insert_with(|| {
-                    (Vec::new(), Trio { einf: Vec::new(), flops: Vec::new(), nn: Vec::new() })
-                });
-                e.0.push(s.value);
-                e.1.einf.push(t.einf[i]);
-                e.1.flops.push(t.flops[i]);
-                e.1.nn.push(t.nn[i]);
-            }
+            per_kind.push(s, &t, i);
         }
     }
-    let kernel_cv = per_kind.iter().map(|(kind, (m, t))| (kind.clone(), compared(m, t))).collect();
+    let kernel_cv = per_kind.scores();
 
     let e2e: BTreeMap<&str, f64> =
         data.models.iter().filter(|m| m.metric == metric).map(|m| (m.name.as_str(), m.value)).collect();
     let groups = model_groups(samples);
-    let (model_cv, end_to_end) = if !groups.is_empty() {
+    let (model_cv, model_cv_kernels, end_to_end) = if !groups.is_empty() {
         leave_models_out(samples, &groups, &e2e, metric, cfg, k)?
     } else if !e2e.is_empty() {
-        (None, Some(leave_one_model_out(data, samples, metric, cfg)?))
+        (None, BTreeMap::new(), Some(leave_one_model_out(data, samples, metric, cfg)?))
     } else {
-        (None, None)
+        (None, BTreeMap::new(), None)
     };
     Ok(MetricEvaluation {
         metric,
         kernel_cv,
         model_cv,
+        model_cv_kernels,
         model_groups: groups.len(),
         end_to_end,
         kernel_points: points,
@@ -267,7 +286,7 @@ fn model_sums(samples: &[&KernelSample]) -> BTreeMap<String, ModelTerms> {
     out
 }
 
-type ModelCv = (Option<Compared>, Option<EndToEnd>);
+type ModelCv = (Option<Compared>, BTreeMap<String, Compared>, Option<EndToEnd>);
 
 fn leave_models_out(
     samples: &[&KernelSample],
@@ -280,7 +299,8 @@ fn leave_models_out(
     let fold_of: BTreeMap<&str, usize> =
         groups.iter().enumerate().flat_map(|(g, ms)| ms.iter().map(move |m| (m.as_str(), g % k))).collect();
     let measured = model_sums(samples);
-    let (mut meas, mut trio) = (Vec::new(), Trio { einf: Vec::new(), flops: Vec::new(), nn: Vec::new() });
+    let (mut meas, mut trio) = (Vec::new(), Trio::default());
+    let mut kernels = PerKind::default();
     let mut e2e_pairs: [Vec<(f64, f64)>; 3] = Default::default();
     for fold in 0..k {
         let in_fold = |s: &&KernelSample| s.model.as_deref().and_then(|m| fold_of.get(m)) == Some(&fold);
@@ -292,6 +312,7 @@ fn leave_models_out(
         let t = fit_and_predict(&train, &test, metric, cfg)?;
         let mut pred: BTreeMap<&str, [f64; 3]> = BTreeMap::new();
         for (i, s) in test.iter().enumerate() {
+            kernels.push(s, &t, i);
             let e = pred.entry(s.model.as_deref().unwrap_or_default()).or_default();
             e[0] += t.einf[i];
             e[1] += t.flops[i];
@@ -330,7 +351,7 @@ fn leave_models_out(
         calibrated: Scores::of(&e2e_pairs[1]),
         flops: Scores::of(&e2e_pairs[2]),
     });
-    Ok((Some(compared(&meas, &trio)), end_to_end))
+    Ok((Some(compared(&meas, &trio)), kernels.scores(), end_to_end))
 }
 
 /// Models whose kernels were not measured in them (NeurstrucEnergy): the kernel forests are trained

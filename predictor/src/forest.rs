@@ -75,11 +75,17 @@ impl FlatForest {
     /// Output of tree `t` for sample `x` (unchecked length: see [`FlatForest::check_len`]).
     #[inline]
     pub fn predict_tree(&self, t: usize, x: &[f64]) -> f64 {
+        self.value[self.leaf_of(t, x)]
+    }
+
+    /// Index of the leaf of tree `t` that sample `x` reaches (unchecked length).
+    #[inline]
+    pub fn leaf_of(&self, t: usize, x: &[f64]) -> usize {
         let mut i = self.roots[t] as usize;
         loop {
             let f = self.feature[i];
             if f == LEAF {
-                return self.value[i];
+                return i;
             }
             i = if x[f as usize] <= self.value[i] { i + 1 } else { self.right[i] as usize };
         }

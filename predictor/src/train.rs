@@ -7,10 +7,11 @@
 
 use crate::error::{PredictorError, Result};
 use crate::forest::{FlatForest, LEAF};
-use crate::params::ForestParams;
+use crate::params::{ForestParams, LeafValue};
 use serde_json::Value;
 use smartcore::ensemble::random_forest_regressor::{RandomForestRegressor, RandomForestRegressorParameters};
 use smartcore::linalg::basic::matrix::DenseMatrix;
+use std::collections::BTreeMap;
 
 /// A fitted forest with the transform its outputs are in.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,8 +79,45 @@ pub fn fit(
         None => RandomForestRegressor::fit(&matrix, &t, sc),
     }
     .map_err(|e| err(e.to_string()))?;
-    let forest = flatten(&model, p).map_err(err)?;
+    let mut forest = flatten(&model, p).map_err(err)?;
+    if params.leaf == LeafValue::Median {
+        median_leaves(&mut forest, x, &t, weights);
+    }
     Ok(TrainedForest { forest, params: params.clone() })
+}
+
+/// Replace every leaf's output by the (weighted) median of the targets of all training rows that
+/// reach it; every leaf is reached by at least the bootstrap rows it was grown from.
+fn median_leaves(forest: &mut FlatForest, x: &[Vec<f64>], t: &[f64], weights: Option<&[f64]>) {
+    let mut reached: BTreeMap<usize, Vec<(f64, f64)>> = BTreeMap::new();
+    for tree in 0..forest.n_trees() {
+        reached.clear();
+        for (i, (row, &target)) in x.iter().zip(t).enumerate() {
+            let w = weights.map_or(1.0, |w| w[i]);
+            reached.entry(forest.leaf_of(tree, row)).or_default().push((target, w));
+        }
+        for (leaf, values) in reached.iter_mut() {
+            forest.value[*leaf] = weighted_median(values) as f32 as f64;
+        }
+    }
+}
+
+/// The value at half the total weight; exactly on a boundary between two values, their mean (so
+/// unit weights give the usual median).
+fn weighted_median(v: &mut [(f64, f64)]) -> f64 {
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let half = 0.5 * v.iter().map(|p| p.1).sum::<f64>();
+    let mut acc = 0.0;
+    for (i, &(value, w)) in v.iter().enumerate() {
+        acc += w;
+        if acc > half {
+            return value;
+        }
+        if acc == half {
+            return v.get(i + 1).map_or(value, |next| 0.5 * (value + next.0));
+        }
+    }
+    v.last().map_or(0.0, |p| p.0)
 }
 
 /// smartcore's prediction, for tests that the flat walk agrees.
@@ -212,6 +250,40 @@ mod tests {
         let within: usize =
             x.iter().zip(&y).filter(|(r, v)| (f.predict(r).unwrap() / **v - 1.0).abs() < 0.1).count();
         assert!(within > 270, "{within}/300 training rows within 10%");
+    }
+
+    #[test]
+    fn weighted_median_of_unit_weights_is_the_median() {
+        let mut odd = vec![(3.0, 1.0), (1.0, 1.0), (2.0, 1.0)];
+        assert_eq!(weighted_median(&mut odd), 2.0);
+        let mut even = vec![(4.0, 1.0), (1.0, 1.0), (2.0, 1.0), (3.0, 1.0)];
+        assert_eq!(weighted_median(&mut even), 2.5);
+        let mut heavy = vec![(1.0, 1.0), (2.0, 1.0), (9.0, 5.0)];
+        assert_eq!(weighted_median(&mut heavy), 9.0);
+    }
+
+    /// Synthetic: 9 configurations, each measured 7 times, 5 runs at `v` and 2 runs three times
+    /// slower (a bimodal kernel). A median leaf predicts `v`; a mean of logs lands between.
+    #[test]
+    fn median_leaves_ignore_the_occasional_slow_run() {
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        for c in 1..=9u32 {
+            for run in 0..7 {
+                x.push(vec![f64::from(c)]);
+                y.push(f64::from(c) * if run < 5 { 1.0 } else { 3.0 });
+            }
+        }
+        let base = ForestParams { n_trees: 16, target: Target::Log, ..ForestParams::einf() };
+        let median =
+            fit(&x, &y, None, &ForestParams { leaf: LeafValue::Median, ..base.clone() }, "m").unwrap();
+        let mean = fit(&x, &y, None, &ForestParams { leaf: LeafValue::Mean, ..base }, "m").unwrap();
+        for c in 1..=9u32 {
+            let v = f64::from(c);
+            let m = median.predict(&[v]).unwrap();
+            assert!((m / v - 1.0).abs() < 1e-6, "median leaf: {m} for {v}");
+            assert!(mean.predict(&[v]).unwrap() / v > 1.1, "a mean of logs is pulled up");
+        }
     }
 
     #[test]
