@@ -3,7 +3,7 @@
 use crate::table::{Table, human};
 use anyhow::Context;
 use einf_parser::shape::InputShape;
-use einf_parser::{analyze, fusion::Rules, load_model_batch};
+use einf_parser::{analyze, fusion::Rules};
 use einf_predictor::PredictorError;
 use einf_predictor::model::{ModelPrediction, PowerBasis, predict_model};
 use einf_predictor::predictor::DevicePredictor;
@@ -90,13 +90,16 @@ pub fn run(args: &PredictArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
     let comparison = preds.len() * args.models.len() > 1;
     let mut results: Vec<ModelPrediction> = Vec::new();
     for model in &args.models {
-        let graph = load_model_batch(model, &shapes, 1)?;
+        let (graph, assumed) = crate::predicted::load_for_prediction(model, &shapes)?;
         let name = model.file_stem().and_then(|s| s.to_str()).unwrap_or("model").to_string();
         for p in &preds {
             let backend = args.backend.clone().unwrap_or_else(|| p.meta.backend.clone());
             let analysis = analyze(&graph, &Rules::builtin(&backend)?)?;
             match predict_model(p, &name, &analysis.kernels, args.strict) {
-                Ok(r) => results.push(r),
+                Ok(mut r) => {
+                    r.assumed_input_shapes = assumed.clone();
+                    results.push(r);
+                }
                 // In a comparison, a device that covers none of a model's kernels (an MLP on a
                 // convolution-only predictor) is reported and skipped.
                 Err(e @ PredictorError::NothingCovered { .. }) if comparison => {
@@ -126,6 +129,12 @@ pub fn run(args: &PredictArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
 
 fn write_one(r: &ModelPrediction, out: &mut dyn Write) -> anyhow::Result<()> {
     writeln!(out, "{} on {}", r.model, r.device)?;
+    for a in &r.assumed_input_shapes {
+        writeln!(
+            out,
+            "  input    {a} (assumed: the model has a dynamic resolution; set it with --input-shape)"
+        )?;
+    }
     for t in &r.totals {
         write!(
             out,
@@ -201,10 +210,13 @@ fn write_one(r: &ModelPrediction, out: &mut dyn Write) -> anyhow::Result<()> {
 fn write_comparison(rs: &[ModelPrediction], out: &mut dyn Write) -> anyhow::Result<()> {
     let mut table =
         Table::new(&["model", "device", "metric", "kernel sum", "10-90%", "calibrated", "uncovered FLOPs"]);
+    let mut assumed = false;
     for r in rs {
+        let mark = if r.assumed_input_shapes.is_empty() { "" } else { "†" };
+        assumed |= !mark.is_empty();
         for t in &r.totals {
             table.row(vec![
-                r.model.clone(),
+                format!("{}{mark}", r.model),
                 r.device.clone(),
                 format!("{} ({})", t.metric.name(), t.unit),
                 fmt(t.value),
@@ -215,5 +227,11 @@ fn write_comparison(rs: &[ModelPrediction], out: &mut dyn Write) -> anyhow::Resu
         }
     }
     table.write(out)?;
+    if assumed {
+        writeln!(
+            out,
+            "(† at an assumed input resolution: the model's is dynamic; set it with --input-shape)"
+        )?;
+    }
     Ok(())
 }

@@ -4,9 +4,10 @@
 
 use crate::predict::{Loaded, predictors};
 use anyhow::{Context, Result, bail};
+use einf_parser::ir::Graph;
 use einf_parser::shape::InputShape;
 use einf_parser::units::{Energy, Power};
-use einf_parser::{analyze, fusion::Rules, load_model_batch};
+use einf_parser::{ASSUMED_SIDE, analyze, fusion::Rules, load_model_assuming};
 use einf_predictor::forests::MetricName;
 use einf_predictor::model::{ModelPrediction, PowerBasis, Total, predict_model};
 use serde::Serialize;
@@ -22,12 +23,32 @@ pub fn one_predictor(device: Option<&str>, file: Option<&PathBuf>) -> Result<Loa
     predictors(&devices, &files)?.into_iter().next().context("no predictor loaded")
 }
 
+/// Load a model to predict: a symbolic batch is 1 (a prediction is per inference), and an image
+/// input with a dynamic resolution not given in `shapes` takes [`ASSUMED_SIDE`] for its unknown
+/// sides, with a warning on stderr. Returns the assumed shapes (`NAME=DIMS`) beside the graph.
+pub fn load_for_prediction(model: &Path, shapes: &[InputShape]) -> Result<(Graph, Vec<String>)> {
+    let (graph, assumed) = load_model_assuming(model, shapes, 1)?;
+    let assumed: Vec<String> = assumed.iter().map(ToString::to_string).collect();
+    for a in &assumed {
+        let name = a.split('=').next().unwrap_or_default();
+        eprintln!(
+            "einf: warning: {}: input '{name}' has a dynamic resolution; predicted at {a} (unknown sides \
+             {ASSUMED_SIDE}); give --input-shape {name}=... for the resolution you run",
+            model.display()
+        );
+    }
+    Ok((graph, assumed))
+}
+
 /// Predict one model file on one predictor.
 pub fn predict_file(model: &Path, p: &Loaded, shapes: &[InputShape]) -> Result<ModelPrediction> {
-    let graph = load_model_batch(model, shapes, 1)?;
+    let (graph, assumed) = load_for_prediction(model, shapes)?;
     let analysis = analyze(&graph, &Rules::builtin(&p.meta.backend)?)?;
     let name = model.file_stem().and_then(|s| s.to_str()).unwrap_or("model");
-    predict_model(p, name, &analysis.kernels, false).with_context(|| format!("{}", model.display()))
+    let mut r =
+        predict_model(p, name, &analysis.kernels, false).with_context(|| format!("{}", model.display()))?;
+    r.assumed_input_shapes = assumed;
+    Ok(r)
 }
 
 /// A predicted energy per inference and where it came from.
@@ -51,6 +72,9 @@ pub struct PredictedEnergy {
     pub power_basis: Option<&'static str>,
     /// Share (0–1) of the model's FLOPs in kernels without a regressor (not counted).
     pub uncovered_flops_share: f64,
+    /// Inputs predicted at an assumed resolution (`NAME=DIMS`; the model's is dynamic).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assumed_input_shapes: Vec<String>,
 }
 
 impl PredictedEnergy {
@@ -95,5 +119,6 @@ pub fn energy_of(r: &ModelPrediction) -> Result<PredictedEnergy> {
             PowerBasis::KernelSum => "kernel sum",
         }),
         uncovered_flops_share: r.uncovered_flops_share,
+        assumed_input_shapes: r.assumed_input_shapes.clone(),
     })
 }

@@ -62,6 +62,55 @@ pub fn load_model_batch(path: &Path, shapes: &[InputShape], batch: u64) -> Resul
     Ok(graph)
 }
 
+/// The side an image input with a dynamic resolution is assumed to have by
+/// [`load_model_assuming`]: 224, ImageNet's and nn-Meter's input.
+pub const ASSUMED_SIDE: u64 = 224;
+
+/// [`load_model_batch`], and moreover an image input (4-D, with a known channel count of 1 to 4
+/// in NCHW or NHWC position) whose height or width is unknown takes [`ASSUMED_SIDE`] there. The
+/// shapes assumed that way are returned beside the graph, so that callers can say so: a
+/// prediction at an assumed resolution is only as good as the assumption.
+pub fn load_model_assuming(
+    path: &Path,
+    shapes: &[InputShape],
+    batch: u64,
+) -> Result<(Graph, Vec<InputShape>)> {
+    let mut graph = read_graph(path)?;
+    let mut all = shapes.to_vec();
+    all.extend(symbolic_batch_shapes(&graph, shapes, batch));
+    let assumed = assumed_image_shapes(&graph, &all, batch);
+    all.extend(assumed.iter().cloned());
+    infer(&mut graph, &all).map_err(|e| e.in_file(path))?;
+    Ok((graph, assumed))
+}
+
+/// Shapes for the image inputs not in `given` with an unknown height or width: batch `batch`,
+/// unknown sides [`ASSUMED_SIDE`].
+fn assumed_image_shapes(graph: &Graph, given: &[InputShape], batch: u64) -> Vec<InputShape> {
+    let image_channels = |d: &Dim| d.known().is_some_and(|c| (1..=4).contains(&c));
+    let mut out = Vec::new();
+    for id in &graph.inputs {
+        let Some(t) = graph.tensors.get(id.0) else { continue };
+        if given.iter().any(|s| s.name == t.name) {
+            continue;
+        }
+        let Some([n, a, b, c]) = t.shape.as_deref() else { continue };
+        let side = |d: &Dim| d.known().unwrap_or(ASSUMED_SIDE);
+        let batch = n.known().unwrap_or(batch);
+        let dims = match (a.known(), c.known()) {
+            (Some(ch), _) if image_channels(a) && (b.known().is_none() || c.known().is_none()) => {
+                vec![batch, ch, side(b), side(c)]
+            }
+            (_, Some(ch)) if image_channels(c) && (a.known().is_none() || b.known().is_none()) => {
+                vec![batch, side(a), side(b), ch]
+            }
+            _ => continue,
+        };
+        out.push(InputShape { name: t.name.clone(), dims });
+    }
+    out
+}
+
 /// Shapes setting `batch` on every graph input not in `given` whose first dimension alone is
 /// unknown.
 fn symbolic_batch_shapes(graph: &Graph, given: &[InputShape], batch: u64) -> Vec<InputShape> {
@@ -128,5 +177,32 @@ mod tests {
         let given = [InputShape { name: "given".into(), dims: vec![7, 5] }];
         let got = symbolic_batch_shapes(&g, &given, 1);
         assert_eq!(got, vec![InputShape { name: "batch".into(), dims: vec![1, 3, 8, 8] }]);
+    }
+
+    #[test]
+    fn image_inputs_with_a_dynamic_resolution_take_the_assumed_side() {
+        let mut g = Graph::new("synthetic", SourceFormat::Onnx { opset: 17 }, Layout::Nchw);
+        let dims = |d: &[Option<u64>]| {
+            Some(d.iter().map(|d| d.map_or(Dim::Symbolic("?".into()), Dim::Known)).collect::<Vec<_>>())
+        };
+        for (name, shape) in [
+            ("nchw", dims(&[None, Some(3), None, None])),
+            ("width", dims(&[Some(1), Some(3), Some(48), None])),
+            ("nhwc", dims(&[None, None, None, Some(1)])),
+            ("features", dims(&[None, Some(80), None, None])),
+            ("sequence", dims(&[None, None])),
+            ("fixed", dims(&[Some(1), Some(3), Some(8), Some(8)])),
+        ] {
+            let id = g.add_tensor(Tensor::activation(name, DType::F32, shape));
+            g.inputs.push(id);
+        }
+        let got = assumed_image_shapes(&g, &[], 1);
+        let s = |n: &str, d: [u64; 4]| InputShape { name: n.into(), dims: d.to_vec() };
+        assert_eq!(
+            got,
+            vec![s("nchw", [1, 3, 224, 224]), s("width", [1, 3, 48, 224]), s("nhwc", [1, 224, 224, 1])]
+        );
+        let given = [s("nchw", [1, 3, 64, 64])];
+        assert_eq!(assumed_image_shapes(&g, &given, 1).len(), 2);
     }
 }

@@ -112,6 +112,10 @@ pub struct ModelPrediction {
     pub uncovered_flops_share: f64,
     /// Kernels answered by a base-role forest.
     pub fallback_kernels: usize,
+    /// Graph inputs whose dynamic resolution was assumed by the caller (`NAME=DIMS`): the
+    /// prediction holds for that resolution only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumed_input_shapes: Vec<String>,
 }
 
 fn percentile(sorted: &[f64], q: f64) -> f64 {
@@ -237,6 +241,7 @@ pub fn predict_model(
         uncovered,
         uncovered_flops_share,
         fallback_kernels,
+        assumed_input_shapes: Vec::new(),
     })
 }
 

@@ -405,6 +405,7 @@ mod tests {
             uncovered: vec![],
             uncovered_flops_share: 0.0,
             fallback_kernels: 1,
+            assumed_input_shapes: Vec::new(),
         };
         let svg = breakdown(&[p]).unwrap();
         assert!(svg.contains("kernel (execution order)") && svg.contains("latency (ms)"));
