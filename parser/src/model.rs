@@ -84,18 +84,25 @@ pub fn load_model_assuming(
     Ok((graph, assumed))
 }
 
+/// The graph inputs not named in `given`, with their shapes.
+fn ungiven_inputs<'g>(
+    graph: &'g Graph,
+    given: &'g [InputShape],
+) -> impl Iterator<Item = (&'g str, &'g [Dim])> {
+    graph.inputs.iter().filter_map(|id| graph.tensors.get(id.0)).filter_map(move |t| {
+        let shape = t.shape.as_deref()?;
+        (!given.iter().any(|s| s.name == t.name)).then_some((t.name.as_str(), shape))
+    })
+}
+
 /// Shapes for the image inputs not in `given` with an unknown height or width: batch `batch`,
 /// unknown sides [`ASSUMED_SIDE`].
 fn assumed_image_shapes(graph: &Graph, given: &[InputShape], batch: u64) -> Vec<InputShape> {
     let image_channels = |d: &Dim| d.known().is_some_and(|c| (1..=4).contains(&c));
+    let side = |d: &Dim| d.known().unwrap_or(ASSUMED_SIDE);
     let mut out = Vec::new();
-    for id in &graph.inputs {
-        let Some(t) = graph.tensors.get(id.0) else { continue };
-        if given.iter().any(|s| s.name == t.name) {
-            continue;
-        }
-        let Some([n, a, b, c]) = t.shape.as_deref() else { continue };
-        let side = |d: &Dim| d.known().unwrap_or(ASSUMED_SIDE);
+    for (name, shape) in ungiven_inputs(graph, given) {
+        let [n, a, b, c] = shape else { continue };
         let batch = n.known().unwrap_or(batch);
         let dims = match (a.known(), c.known()) {
             (Some(ch), _) if image_channels(a) && (b.known().is_none() || c.known().is_none()) => {
@@ -106,7 +113,7 @@ fn assumed_image_shapes(graph: &Graph, given: &[InputShape], batch: u64) -> Vec<
             }
             _ => continue,
         };
-        out.push(InputShape { name: t.name.clone(), dims });
+        out.push(InputShape { name: name.to_string(), dims });
     }
     out
 }
@@ -115,17 +122,13 @@ fn assumed_image_shapes(graph: &Graph, given: &[InputShape], batch: u64) -> Vec<
 /// unknown.
 fn symbolic_batch_shapes(graph: &Graph, given: &[InputShape], batch: u64) -> Vec<InputShape> {
     let mut out = Vec::new();
-    for id in &graph.inputs {
-        let Some(t) = graph.tensors.get(id.0) else { continue };
-        if given.iter().any(|s| s.name == t.name) {
-            continue;
-        }
-        let Some((first, rest)) = t.shape.as_deref().and_then(<[Dim]>::split_first) else { continue };
+    for (name, shape) in ungiven_inputs(graph, given) {
+        let Some((first, rest)) = shape.split_first() else { continue };
         let rest: Option<Vec<u64>> = rest.iter().map(Dim::known).collect();
         if let (Dim::Symbolic(_), Some(rest)) = (first, rest) {
             let mut dims = vec![batch];
             dims.extend(rest);
-            out.push(InputShape { name: t.name.clone(), dims });
+            out.push(InputShape { name: name.to_string(), dims });
         }
     }
     out

@@ -60,13 +60,7 @@ pub fn fit(
         return Err(err(format!("row {i}: target {v} cannot be transformed ({:?})", params.target)));
     }
     let matrix = DenseMatrix::from_2d_vec(&x.to_vec()).map_err(|e| err(e.to_string()))?;
-    let sc = RandomForestRegressorParameters::default()
-        .with_n_trees(params.n_trees as usize)
-        .with_max_depth(params.max_depth)
-        .with_min_samples_leaf(params.min_samples_leaf as usize)
-        .with_min_samples_split(params.min_samples_split as usize)
-        .with_m(params.max_features.resolve(p))
-        .with_seed(params.seed);
+    let sc = smartcore_params(params, p);
     let model = match weights {
         Some(w) if w.len() != y.len() || w.iter().any(|v| !(v.is_finite() && *v > 0.0)) => {
             return Err(err(format!(
@@ -120,6 +114,17 @@ fn weighted_median(v: &mut [(f64, f64)]) -> f64 {
     v.last().map_or(0.0, |p| p.0)
 }
 
+/// smartcore's parameters for `params` on `p` features.
+fn smartcore_params(params: &ForestParams, p: usize) -> RandomForestRegressorParameters {
+    RandomForestRegressorParameters::default()
+        .with_n_trees(params.n_trees as usize)
+        .with_max_depth(params.max_depth)
+        .with_min_samples_leaf(params.min_samples_leaf as usize)
+        .with_min_samples_split(params.min_samples_split as usize)
+        .with_m(params.max_features.resolve(p))
+        .with_seed(params.seed)
+}
+
 /// smartcore's prediction, for tests that the flat walk agrees.
 #[cfg(test)]
 pub(crate) fn fit_smartcore(
@@ -128,13 +133,7 @@ pub(crate) fn fit_smartcore(
     params: &ForestParams,
 ) -> RandomForestRegressor<f64, f64, DenseMatrix<f64>, Vec<f64>> {
     let p = x[0].len();
-    let sc = RandomForestRegressorParameters::default()
-        .with_n_trees(params.n_trees as usize)
-        .with_max_depth(params.max_depth)
-        .with_min_samples_leaf(params.min_samples_leaf as usize)
-        .with_min_samples_split(params.min_samples_split as usize)
-        .with_m(params.max_features.resolve(p))
-        .with_seed(params.seed);
+    let sc = smartcore_params(params, p);
     let Ok(m) = DenseMatrix::from_2d_vec(&x.to_vec()) else { panic!("matrix") };
     let Ok(model) = RandomForestRegressor::fit(&m, &t.to_vec(), sc) else { panic!("fit") };
     model
