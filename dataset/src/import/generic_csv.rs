@@ -56,40 +56,24 @@ use std::path::Path;
 /// Format name.
 pub const FORMAT: &str = "csv";
 
-/// Every column the format knows.
-pub const COLUMNS: [&str; 31] = [
-    "device",
-    "device_class",
-    "kind",
-    "model",
-    "metric",
-    "value",
-    "unit",
-    "std",
-    "repetitions",
-    "run",
-    "source_id",
-    "batch",
-    "input_h",
-    "input_w",
-    "output_h",
-    "output_w",
-    "cin",
-    "cout",
-    "kernel_h",
-    "kernel_w",
-    "stride_h",
-    "stride_w",
-    "pad_top",
-    "pad_left",
-    "pad_bottom",
-    "pad_right",
-    "dilation_h",
-    "dilation_w",
-    "groups",
-    "dtype",
-    "input_channels",
-];
+/// Every column the format knows: its own, then [`KernelConfig::COLUMNS`].
+pub const COLUMNS: [&str; 31] = KernelConfig::table_columns(
+    &[
+        "device",
+        "device_class",
+        "kind",
+        "model",
+        "metric",
+        "value",
+        "unit",
+        "std",
+        "repetitions",
+        "run",
+        "source_id",
+    ],
+    KernelConfig::COLUMNS.len(),
+    &[],
+);
 
 const CONFIG_COLUMNS: std::ops::Range<usize> = BATCH..INPUT_CHANNELS + 1;
 

@@ -4,6 +4,7 @@
 use super::import::{ImportInfo, get_u64, import_info};
 use super::{Store, StoreError};
 use crate::batch::{Device, Metric};
+use einf_parser::kernel::KernelConfig;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
@@ -129,48 +130,27 @@ pub struct ExportOptions {
 
 /// Export columns, in order: one row per measurement, in import order. Kernel columns are
 /// empty for whole-model rows; `model` is also set for a kernel measured inside a model.
-pub const EXPORT_COLUMNS: &[&str] = &[
-    "device",
-    "device_class",
-    "soc",
-    "runtime",
-    "precision",
-    "subject",
-    "kind",
-    "batch",
-    "input_h",
-    "input_w",
-    "output_h",
-    "output_w",
-    "cin",
-    "cout",
-    "kernel_h",
-    "kernel_w",
-    "stride_h",
-    "stride_w",
-    "pad_top",
-    "pad_left",
-    "pad_bottom",
-    "pad_right",
-    "dilation_h",
-    "dilation_w",
-    "groups",
-    "dtype",
-    "input_channels",
-    "model",
-    "model_sha256",
-    "source_id",
-    "metric",
-    "value",
-    "unit",
-    "std",
-    "repetitions",
-    "run",
-    "file",
-    "file_sha256",
-    "line",
-];
+pub const EXPORT_COLUMNS: &[&str] = &KernelConfig::table_columns::<39>(
+    &["device", "device_class", "soc", "runtime", "precision", "subject", "kind"],
+    KernelConfig::COLUMNS.len(),
+    &[
+        "model",
+        "model_sha256",
+        "source_id",
+        "metric",
+        "value",
+        "unit",
+        "std",
+        "repetitions",
+        "run",
+        "file",
+        "file_sha256",
+        "line",
+    ],
+);
 
+/// The rows of [`EXPORT_COLUMNS`], column for column (the kernel columns are the `kernels`
+/// table's, named as [`KernelConfig::COLUMNS`]).
 const EXPORT_SELECT: &str = "SELECT d.name, d.class, d.soc, d.runtime, d.precision, \
      CASE WHEN m.kernel_id IS NULL THEN 'model' ELSE 'kernel' END, \
      k.kind, k.batch, k.input_h, k.input_w, k.output_h, k.output_w, k.cin, k.cout, k.kernel_h, k.kernel_w, \
@@ -482,5 +462,19 @@ fn push_json(line: &mut String, column: &str, v: ValueRef<'_>) {
                 line.push_str(&serde_json::Value::from(s.as_ref()).to_string());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_export_selects_the_kernel_columns_it_names() {
+        let kernel = format!("k.{}", KernelConfig::COLUMNS.join(", k."));
+        let select = EXPORT_SELECT.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(select.contains(&format!("k.kind, {kernel}, mo.name")), "{select}");
+        let joined = EXPORT_COLUMNS.join(",");
+        assert!(joined.contains(&format!(",kind,{},model,", KernelConfig::COLUMNS.join(","))), "{joined}");
     }
 }

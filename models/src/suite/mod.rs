@@ -338,35 +338,16 @@ fn layer_err(stem: &str, message: &str) -> ModelsError {
     ModelsError::Layer { arch: stem.to_string(), layer: stem.to_string(), message: message.to_string() }
 }
 
+/// How many of [`KernelConfig::COLUMNS`] the manifest has: all but `input_channels` (a suite
+/// kernel has one input).
+const MANIFEST_CONFIG_COLUMNS: usize = KernelConfig::COLUMNS.len() - 1;
+
 /// Columns of the manifest, all known to einf-dataset's generic `csv` format.
-pub const MANIFEST_COLUMNS: [&str; 26] = [
-    "kind",
-    "source_id",
-    "batch",
-    "input_h",
-    "input_w",
-    "output_h",
-    "output_w",
-    "cin",
-    "cout",
-    "kernel_h",
-    "kernel_w",
-    "stride_h",
-    "stride_w",
-    "pad_top",
-    "pad_left",
-    "pad_bottom",
-    "pad_right",
-    "dilation_h",
-    "dilation_w",
-    "groups",
-    "dtype",
-    "metric",
-    "value",
-    "unit",
-    "std",
-    "repetitions",
-];
+pub const MANIFEST_COLUMNS: [&str; 26] = KernelConfig::table_columns(
+    &["kind", "source_id"],
+    MANIFEST_CONFIG_COLUMNS,
+    &["metric", "value", "unit", "std", "repetitions"],
+);
 
 /// The manifest: one row per model, measurement columns (`metric`, `value`, `unit`, `std`,
 /// `repetitions`) left empty to be filled in.
@@ -374,30 +355,10 @@ pub fn manifest(kind: SuiteKind, entries: &[SuiteEntry]) -> String {
     let mut s = MANIFEST_COLUMNS.join(",");
     s.push('\n');
     for e in entries {
-        let c = &e.kernel;
         let stem = e.file.trim_end_matches(".onnx");
-        let nums = [
-            c.batch,
-            c.input_h,
-            c.input_w,
-            c.output_h,
-            c.output_w,
-            c.cin,
-            c.cout,
-            c.kernel_h,
-            c.kernel_w,
-            c.stride_h,
-            c.stride_w,
-            c.pads[0],
-            c.pads[1],
-            c.pads[2],
-            c.pads[3],
-            c.dilation_h,
-            c.dilation_w,
-            c.groups,
-        ];
-        let nums: Vec<String> = nums.iter().map(u64::to_string).collect();
-        s.push_str(&format!("{},{stem},{},{},,,,,\n", kind.name(), nums.join(","), c.dtype));
+        let values = e.kernel.column_values();
+        let config = values[..MANIFEST_CONFIG_COLUMNS].join(",");
+        s.push_str(&format!("{},{stem},{config},,,,,\n", kind.name()));
     }
     s
 }

@@ -71,6 +71,96 @@ impl KernelConfig {
             input_channels: Vec::new(),
         }
     }
+
+    /// The fields as table columns, in the order einf's tables write them (the generic CSV
+    /// import, `einf dataset export`, suite manifests): the whole numbers, `pads` as `pad_top`,
+    /// `pad_left`, `pad_bottom`, `pad_right`, then `dtype` and `input_channels`.
+    pub const COLUMNS: [&'static str; 20] = [
+        "batch",
+        "input_h",
+        "input_w",
+        "output_h",
+        "output_w",
+        "cin",
+        "cout",
+        "kernel_h",
+        "kernel_w",
+        "stride_h",
+        "stride_w",
+        "pad_top",
+        "pad_left",
+        "pad_bottom",
+        "pad_right",
+        "dilation_h",
+        "dilation_w",
+        "groups",
+        "dtype",
+        "input_channels",
+    ];
+
+    /// The whole-number fields, in the order of the first 18 of [`Self::COLUMNS`] (up to
+    /// `groups`).
+    pub fn whole_numbers(&self) -> [u64; 18] {
+        let [pad_top, pad_left, pad_bottom, pad_right] = self.pads;
+        [
+            self.batch,
+            self.input_h,
+            self.input_w,
+            self.output_h,
+            self.output_w,
+            self.cin,
+            self.cout,
+            self.kernel_h,
+            self.kernel_w,
+            self.stride_h,
+            self.stride_w,
+            pad_top,
+            pad_left,
+            pad_bottom,
+            pad_right,
+            self.dilation_h,
+            self.dilation_w,
+            self.groups,
+        ]
+    }
+
+    /// The values of [`Self::COLUMNS`] as text, in order: whole numbers in decimal, `dtype` by
+    /// name (`f32`), `input_channels` joined by `,` as the dataset store keeps them (empty for a
+    /// kernel with one input; the generic CSV import reads them joined by `;`).
+    pub fn column_values(&self) -> [String; 20] {
+        let numbers = self.whole_numbers();
+        let channels = self.input_channels.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
+        std::array::from_fn(|i| match numbers.get(i) {
+            Some(n) => n.to_string(),
+            None if i == numbers.len() => self.dtype.name().to_string(),
+            None => channels.clone(),
+        })
+    }
+
+    /// The columns of a table of configurations: `before`, the first `config` of
+    /// [`Self::COLUMNS`], then `after`. `N` must be their total count: a constant built with
+    /// another `N` does not compile.
+    pub const fn table_columns<const N: usize>(
+        before: &[&'static str],
+        config: usize,
+        after: &[&'static str],
+    ) -> [&'static str; N] {
+        assert!(config <= Self::COLUMNS.len(), "more configuration columns than there are");
+        assert!(before.len() + config + after.len() == N, "N is not the number of columns");
+        let mut out = [""; N];
+        let mut i = 0;
+        while i < N {
+            out[i] = if i < before.len() {
+                before[i]
+            } else if i < before.len() + config {
+                Self::COLUMNS[i - before.len()]
+            } else {
+                after[i - before.len() - config]
+            };
+            i += 1;
+        }
+        out
+    }
 }
 
 impl std::fmt::Display for KernelConfig {
@@ -164,16 +254,8 @@ pub fn config_of(graph: &Graph, node: &Node) -> Option<KernelConfig> {
         output_w: ow,
         cin,
         cout,
-        kernel_h: 1,
-        kernel_w: 1,
-        stride_h: 1,
-        stride_w: 1,
-        pads: [0; 4],
-        dilation_h: 1,
-        dilation_w: 1,
-        groups: 1,
         dtype: graph.tensor(x_id?).dtype,
-        input_channels: Vec::new(),
+        ..KernelConfig::neutral()
     };
     match &node.op {
         Op::Conv(a) | Op::ConvTranspose(a) => {
@@ -234,5 +316,38 @@ pub(crate) fn set_output_side(graph: &Graph, anchor: &Node, last: &Node, cfg: &m
     {
         let (_, c, h, w) = nchw(graph, &y, spatial_op);
         (cfg.cout, cfg.output_h, cfg.output_w) = (c, h, w);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_values_follow_the_columns() {
+        let mut c = KernelConfig::neutral();
+        let numbers: Vec<u64> = (1..=18).collect();
+        (c.batch, c.input_h, c.input_w, c.output_h, c.output_w, c.cin, c.cout) = (1, 2, 3, 4, 5, 6, 7);
+        (c.kernel_h, c.kernel_w, c.stride_h, c.stride_w) = (8, 9, 10, 11);
+        c.pads = [12, 13, 14, 15];
+        (c.dilation_h, c.dilation_w, c.groups) = (16, 17, 18);
+        assert_eq!(c.whole_numbers().to_vec(), numbers);
+        c.dtype = DType::I8;
+        c.input_channels = vec![32, 64];
+        let values = c.column_values();
+        assert_eq!(values[..18], numbers.iter().map(u64::to_string).collect::<Vec<_>>()[..]);
+        assert_eq!((values[18].as_str(), values[19].as_str()), ("i8", "32,64"));
+        assert_eq!(KernelConfig::neutral().column_values()[19], "");
+        // The serialised field names are the column names, pads aside.
+        let json = serde_json::to_value(&c).unwrap_or_default();
+        for name in KernelConfig::COLUMNS.iter().filter(|n| !n.starts_with("pad_")) {
+            assert!(json.get(name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn table_columns_frame_the_configuration_columns() {
+        const T: [&str; 5] = KernelConfig::table_columns(&["a"], 2, &["b", "c"]);
+        assert_eq!(T, ["a", "batch", "input_h", "b", "c"]);
     }
 }
