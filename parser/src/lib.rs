@@ -22,6 +22,7 @@ pub mod kernel;
 mod model;
 pub mod report;
 pub mod shape;
+pub mod svg;
 pub mod units;
 
 #[cfg(feature = "onnx")]

@@ -6,6 +6,7 @@
 
 use crate::forests::MetricName;
 use crate::model::ModelPrediction;
+use einf_parser::svg::{self, Frame, Scale, escape as esc};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -32,40 +33,12 @@ pub struct Panel {
 
 const PANEL_W: f64 = 460.0;
 const PANEL_H: f64 = 420.0;
-const LEFT: f64 = 78.0;
-const RIGHT: f64 = 18.0;
-const TOP: f64 = 52.0;
-const BOTTOM: f64 = 58.0;
+/// Margins of a panel's plot area (left, right, top, bottom): room for the y axis, the titles and
+/// the legend above, the x axis below.
+const MARGINS: [f64; 4] = [78.0, 18.0, 52.0, 58.0];
 const BLUE: &str = "#1f77b4";
 const ORANGE: &str = "#ff7f0e";
 const RED: &str = "#d62728";
-
-fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-/// A compact number for tick labels.
-fn label(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into();
-    }
-    if !(1e-3..1e5).contains(&v.abs()) {
-        return format!("{v:e}");
-    }
-    let s = format!("{v:.6}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
 
 /// A number for titles: 4 significant digits.
 fn short(v: f64) -> String {
@@ -76,60 +49,19 @@ fn short(v: f64) -> String {
     format!("{v:.digits$}")
 }
 
-fn open(w: &mut String, width: f64, height: f64, title: &str) {
-    let _ = writeln!(
-        w,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif">"#
-    );
-    let _ = writeln!(w, "<title>{}</title>", esc(title));
-    let _ = writeln!(w, r#"<rect width="{width}" height="{height}" fill="white"/>"#);
+/// The plot area of a panel of `size` whose top-left corner is (x0, y0).
+fn panel_frame((x0, y0): (f64, f64), size: (f64, f64)) -> Frame {
+    let f = Frame::within(size, MARGINS, 11.0, (42.0, 60.0));
+    Frame { left: x0 + f.left, top: y0 + f.top, ..f }
 }
 
-/// Frame, panel title (and a smaller subtitle) and axis titles of a panel whose top-left corner is
-/// (x0, y0).
-fn frame(w: &mut String, (x0, y0): (f64, f64), (pw, ph): (f64, f64), title: [&str; 2], xt: &str, yt: &str) {
-    let _ = writeln!(
-        w,
-        r#"<text class="title" x="{:.1}" y="{:.1}" font-size="14" text-anchor="middle">{}</text>"#,
-        x0 + LEFT + pw / 2.0,
-        y0 + 18.0,
-        esc(title[0])
-    );
-    if !title[1].is_empty() {
-        let _ = writeln!(
-            w,
-            r#"<text class="subtitle" x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle">{}</text>"#,
-            x0 + LEFT + pw / 2.0,
-            y0 + 34.0,
-            esc(title[1])
-        );
+/// The panel title (and a smaller subtitle unless it is empty) centred over `frame`.
+fn titles(w: &mut String, frame: &Frame, title: &str, subtitle: &str) {
+    let (mid, y0) = (frame.left + frame.width / 2.0, frame.top - MARGINS[2]);
+    svg::text(w, "title", (mid, y0 + 18.0), 14.0, "middle", title);
+    if !subtitle.is_empty() {
+        svg::text(w, "subtitle", (mid, y0 + 34.0), 11.0, "middle", subtitle);
     }
-    let _ = writeln!(
-        w,
-        r#"<rect x="{:.1}" y="{:.1}" width="{pw:.1}" height="{ph:.1}" fill="none" stroke="black"/>"#,
-        x0 + LEFT,
-        y0 + TOP
-    );
-    let _ = writeln!(
-        w,
-        r#"<text class="x-axis-title" x="{:.1}" y="{:.1}" font-size="13" text-anchor="middle">{}</text>"#,
-        x0 + LEFT + pw / 2.0,
-        y0 + TOP + ph + 42.0,
-        esc(xt)
-    );
-    let (tx, ty) = (x0 + 18.0, y0 + TOP + ph / 2.0);
-    let _ = writeln!(
-        w,
-        r#"<text class="y-axis-title" x="{tx:.1}" y="{ty:.1}" font-size="13" text-anchor="middle" transform="rotate(-90 {tx:.1} {ty:.1})">{}</text>"#,
-        esc(yt)
-    );
-}
-
-/// Decades covering [lo, hi] (both > 0).
-fn decades(lo: f64, hi: f64) -> (f64, f64) {
-    let a = lo.log10().floor();
-    let b = hi.log10().ceil().max(a + 1.0);
-    (a, b)
 }
 
 /// Predicted against measured values, log-log, one panel per device and metric (two columns),
@@ -145,57 +77,36 @@ pub fn predicted_vs_measured(panels: &[Panel]) -> Result<String, PlotError> {
     let (width, height) = (PANEL_W * cols as f64, PANEL_H * rows as f64);
     let mut s = String::new();
     let w = &mut s;
-    open(w, width, height, "einf: predicted vs measured");
-    let (pw, ph) = (PANEL_W - LEFT - RIGHT, PANEL_H - TOP - BOTTOM);
+    svg::open(w, width, height, "einf: predicted vs measured");
     for (i, p) in panels.iter().enumerate() {
-        let (x0, y0) = ((i % 2) as f64 * PANEL_W, (i / 2) as f64 * PANEL_H);
+        let frame = panel_frame(((i % 2) as f64 * PANEL_W, (i / 2) as f64 * PANEL_H), (PANEL_W, PANEL_H));
         let ok = |v: f64| v.is_finite() && v > 0.0;
         let drawable: Vec<(f64, f64)> = p.points.iter().copied().filter(|&(m, q)| ok(m) && ok(q)).collect();
         let dropped = p.points.len() - drawable.len();
         let unit = p.metric.unit();
         let name = p.metric.name();
         let within = drawable.iter().filter(|(m, q)| (q / m - 1.0).abs() <= 0.1).count();
-        let title = format!("{}: {name}", p.device);
-        let subtitle = format!("{}, {} points", p.what, p.points.len());
-        frame(
+        titles(
             w,
-            (x0, y0),
-            (pw, ph),
-            [&title, &subtitle],
-            &format!("measured {name} ({unit})"),
-            &format!("predicted {name} ({unit})"),
+            &frame,
+            &format!("{}: {name}", p.device),
+            &format!("{}, {} points", p.what, p.points.len()),
         );
+        let (xt, yt) = (format!("measured {name} ({unit})"), format!("predicted {name} ({unit})"));
         if drawable.is_empty() {
+            frame.border_and_titles(w, &xt, &yt);
             continue;
         }
         let lo = drawable.iter().map(|(m, q)| m.min(*q)).fold(f64::INFINITY, f64::min);
         let hi = drawable.iter().map(|(m, q)| m.max(*q)).fold(0.0, f64::max);
-        let (a, b) = decades(lo, hi);
-        let px = |v: f64| x0 + LEFT + (v.log10() - a) / (b - a) * pw;
-        let py = |v: f64| y0 + TOP + (1.0 - (v.log10() - a) / (b - a)) * ph;
-        let every = ((b - a) as i64 / 8 + 1).max(1);
-        for d in (a as i64..=b as i64).step_by(every as usize) {
-            let v = 10f64.powi(d as i32);
-            let (x, y) = (px(v), py(v));
-            let _ = writeln!(
-                w,
-                r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="#e0e0e0"/><text x="{x:.1}" y="{:.1}" font-size="11" text-anchor="middle">{}</text>"##,
-                y0 + TOP,
-                y0 + TOP + ph,
-                y0 + TOP + ph + 16.0,
-                label(v)
-            );
-            let _ = writeln!(
-                w,
-                r##"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#e0e0e0"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{}</text>"##,
-                x0 + LEFT,
-                x0 + LEFT + pw,
-                x0 + LEFT - 5.0,
-                y + 4.0,
-                label(v)
-            );
-        }
-        let (va, vb) = (10f64.powf(a), 10f64.powf(b));
+        // The same decades on both axes: the identity is the diagonal.
+        let scale = Scale::logarithmic(lo, hi);
+        let px = |v: f64| frame.x(&scale, v);
+        let py = |v: f64| frame.y(&scale, v);
+        frame.x_grid(w, &scale);
+        frame.y_grid(w, &scale);
+        frame.border_and_titles(w, &xt, &yt);
+        let (va, vb) = (scale.lo, scale.hi);
         for (f, dash) in [(1.0, ""), (1.1, r#" stroke-dasharray="5,4""#), (0.9, r#" stroke-dasharray="5,4""#)]
         {
             // y = f·x, clipped to the square.
@@ -226,12 +137,12 @@ pub fn predicted_vs_measured(panels: &[Panel]) -> Result<String, PlotError> {
         let _ = writeln!(
             w,
             r#"<text class="note" x="{:.1}" y="{:.1}" font-size="11">{}</text>"#,
-            x0 + LEFT + 6.0,
-            y0 + TOP + 14.0,
+            frame.left + 6.0,
+            frame.top + 14.0,
             esc(&note)
         );
     }
-    let _ = writeln!(w, "</svg>");
+    svg::close(w);
     Ok(s)
 }
 
@@ -246,12 +157,11 @@ pub fn breakdown(preds: &[ModelPrediction]) -> Result<String, PlotError> {
     }
     let panel_w = 900.0;
     let panel_h = 330.0;
-    let (pw, ph) = (panel_w - LEFT - RIGHT, panel_h - TOP - BOTTOM);
     let mut s = String::new();
     let w = &mut s;
-    open(w, panel_w, panel_h * panels.len() as f64, "einf: per-kernel breakdown");
+    svg::open(w, panel_w, panel_h * panels.len() as f64, "einf: per-kernel breakdown");
     for (i, (p, metric, total)) in panels.iter().enumerate() {
-        let (x0, y0) = (0.0, i as f64 * panel_h);
+        let frame = panel_frame((0.0, i as f64 * panel_h), (panel_w, panel_h));
         let unit = metric.unit();
         let title = format!(
             "{} on {}: {} per kernel (kernel sum {} {unit}, {} kernels)",
@@ -261,51 +171,24 @@ pub fn breakdown(preds: &[ModelPrediction]) -> Result<String, PlotError> {
             short(*total),
             p.kernels.len()
         );
-        frame(
-            w,
-            (x0, y0),
-            (pw, ph),
-            [&title, ""],
-            "kernel (execution order)",
-            &format!("{} ({unit})", metric.name()),
-        );
+        titles(w, &frame, &title, "");
         let values: Vec<Option<f64>> =
             p.kernels.iter().map(|k| k.values.get(metric).copied().filter(|v| v.is_finite())).collect();
         let top = values.iter().flatten().fold(0.0f64, |a, &b| a.max(b));
-        // Linear axis from 0 with 1-2-5 ticks.
-        let raw = if top > 0.0 { top / 5.0 } else { 1.0 };
-        let mag = 10f64.powf(raw.log10().floor());
-        let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
-        let hi = ((top / step).ceil() * step).max(step);
-        let py = |v: f64| y0 + TOP + (1.0 - v / hi) * ph;
-        let n_ticks = (hi / step).round() as i64;
-        for t in 0..=n_ticks {
-            let v = t as f64 * step;
-            let y = py(v);
-            let _ = writeln!(
-                w,
-                r##"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#e0e0e0"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{}</text>"##,
-                x0 + LEFT,
-                x0 + LEFT + pw,
-                x0 + LEFT - 5.0,
-                y + 4.0,
-                label(v)
-            );
-        }
+        // Linear axis from 0 with 1-2-5 ticks (0 to 1 when nothing is above 0).
+        let scale = if top > 0.0 { Scale::linear(0.0, top, 5) } else { Scale::linear(0.0, 1.0, 1) };
+        let py = |v: f64| frame.y(&scale, v);
+        frame.y_grid(w, &scale);
+        frame.border_and_titles(w, "kernel (execution order)", &format!("{} ({unit})", metric.name()));
         let n = values.len().max(1);
-        let bw = pw / n as f64;
+        let bw = frame.width / n as f64;
         let every = (n / 12).max(1);
         for k in (0..n).step_by(every) {
-            let _ = writeln!(
-                w,
-                r#"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle">{k}</text>"#,
-                x0 + LEFT + (k as f64 + 0.5) * bw,
-                y0 + TOP + ph + 16.0
-            );
+            frame.x_label(w, frame.left + (k as f64 + 0.5) * bw, &k.to_string());
         }
         let _ = write!(w, r#"<g class="bars">"#);
         for (k, (v, line)) in values.iter().zip(&p.kernels).enumerate() {
-            let x = x0 + LEFT + k as f64 * bw;
+            let x = frame.left + k as f64 * bw;
             match v {
                 Some(v) => {
                     let colour = if line.fallback { ORANGE } else { BLUE };
@@ -314,7 +197,7 @@ pub fn breakdown(preds: &[ModelPrediction]) -> Result<String, PlotError> {
                         w,
                         r#"<rect x="{x:.2}" y="{y:.2}" width="{:.2}" height="{:.2}" fill="{colour}"><title>{} ({}): {} {unit}</title></rect>"#,
                         (bw * 0.85).max(0.5),
-                        (y0 + TOP + ph - y).max(0.0),
+                        (frame.bottom() - y).max(0.0),
                         esc(&line.name),
                         esc(&line.kind),
                         short(*v)
@@ -324,7 +207,7 @@ pub fn breakdown(preds: &[ModelPrediction]) -> Result<String, PlotError> {
                     let _ = write!(
                         w,
                         r#"<rect class="uncovered" x="{x:.2}" y="{:.2}" width="{:.2}" height="5" fill="{RED}"><title>{} ({}): no regressor</title></rect>"#,
-                        y0 + TOP + ph + 1.0,
+                        frame.bottom() + 1.0,
                         (bw * 0.85).max(0.5),
                         esc(&line.name),
                         esc(&line.kind)
@@ -333,21 +216,21 @@ pub fn breakdown(preds: &[ModelPrediction]) -> Result<String, PlotError> {
             }
         }
         let _ = writeln!(w, "</g>");
-        let mut lx = x0 + LEFT;
+        let mut lx = frame.left;
         for (colour, text) in
             [(BLUE, "own forest"), (ORANGE, "base-operator forest"), (RED, "no regressor (under the axis)")]
         {
             let _ = writeln!(
                 w,
                 r#"<rect x="{lx:.1}" y="{:.1}" width="10" height="10" fill="{colour}"/><text class="legend" x="{:.1}" y="{:.1}" font-size="11">{text}</text>"#,
-                y0 + TOP - 18.0,
+                frame.top - 18.0,
                 lx + 14.0,
-                y0 + TOP - 9.0
+                frame.top - 9.0
             );
             lx += 14.0 + 6.2 * text.chars().count() as f64 + 16.0;
         }
     }
-    let _ = writeln!(w, "</svg>");
+    svg::close(w);
     Ok(s)
 }
 

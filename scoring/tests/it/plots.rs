@@ -1,6 +1,6 @@
 //! The plots are valid SVG with a title, titled axes with units and finite coordinates.
 
-use einf_parser::units::{Duration, Energy, Frequency, Power};
+use einf_parser::units::{Energy, Frequency, Power};
 use einf_scoring::plot::{
     Axis, Chart, Marker, Series, cascade_power_vs_events, relc_vs_uses, solution_power_vs_rate,
 };
@@ -132,16 +132,7 @@ fn solution_power_is_a_straight_line_from_static_power() {
 
 #[test]
 fn cascade_power_vs_event_rate_marks_the_break_even() {
-    let fps = Frequency::from_fps(10.0);
-    let c = Cascade::new(
-        Power::from_milliwatts(1.0),
-        Stage { energy: Energy::from_microjoules(50.0), rate: fps },
-        Stage { energy: Energy::from_millijoules(2.0), rate: fps },
-        Duration::from_seconds(10.0),
-    )
-    .unwrap()
-    .with_wake_energy(Energy::from_millijoules(195.0))
-    .unwrap();
+    let c = crate::reference_cascade().with_wake_energy(Energy::from_millijoules(195.0)).unwrap();
     let sweep = c.sweep(Frequency::from_per_hour(1.0), Frequency::from_per_hour(3600.0), 25).unwrap();
     let svg =
         cascade_power_vs_events(&sweep, c.break_even_events().unwrap(), Some(Frequency::from_per_hour(6.0)))

@@ -142,15 +142,8 @@ fn solution_power_battery_and_break_even() {
 /// π = 6·10/3600 = 1/60 and λ_C = 3 hand-offs per hour of 14.14 J each.
 #[test]
 fn cascade_example_gives_13_608_mw_and_81_57_hours() {
-    let fps = Frequency::from_fps(10.0);
-    let cascade = Cascade::new(
-        Power::from_milliwatts(1.0),
-        Stage { energy: Energy::from_microjoules(50.0), rate: fps },
-        Stage { energy: Energy::from_millijoules(2.0), rate: fps },
-        Duration::from_seconds(10.0),
-    )
-    .unwrap()
-    .with_cloud(CloudHandoff::sending(0.5, DataSize::from_kilobytes(70.0)).unwrap());
+    let cascade = crate::reference_cascade()
+        .with_cloud(CloudHandoff::sending(0.5, DataSize::from_kilobytes(70.0)).unwrap());
     let events = Frequency::from_per_hour(6.0);
     let p = cascade.power(events).unwrap();
     assert!(close(p.active_share, 1.0 / 60.0));
@@ -167,14 +160,7 @@ fn cascade_example_gives_13_608_mw_and_81_57_hours() {
 
 #[test]
 fn cascade_break_even_event_rate() {
-    let fps = Frequency::from_fps(10.0);
-    let c = Cascade::new(
-        Power::from_milliwatts(1.0),
-        Stage { energy: Energy::from_microjoules(50.0), rate: fps },
-        Stage { energy: Energy::from_millijoules(2.0), rate: fps },
-        Duration::from_seconds(10.0),
-    )
-    .unwrap();
+    let c = crate::reference_cascade();
     // No wake-up energy: the designs tie once the medium model is always on (360 events/h).
     assert!(close(c.break_even_events().unwrap().as_per_hour(), 360.0));
     // 195 mJ per wake-up: ΔP = 19.5 mW, λ* = 19.5 / (195 + 10·19.5) Hz = 180 events/h.
