@@ -280,18 +280,22 @@ fn import(db: &Path, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<(
             )?,
         }
     }
-    let stats = store.stats()?;
+    write_stats(out, db, "", &store.stats()?)?;
+    Ok(())
+}
+
+/// The line `<db>: <status><counts>` of what the store at `db` holds.
+fn write_stats(out: &mut dyn Write, db: &Path, status: &str, stats: &Stats) -> std::io::Result<()> {
     writeln!(
         out,
-        "{}: {} imports, {} devices, {} kernels, {} models, {} measurements",
+        "{}: {status}{} imports, {} devices, {} kernels, {} models, {} measurements",
         db.display(),
         stats.imports,
         stats.devices,
         stats.kernels,
         stats.models,
         stats.measurements
-    )?;
-    Ok(())
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -405,42 +409,23 @@ fn show(db: &Path, args: &ShowArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         d.measurements, d.kernels, d.models
     )?;
     if !report.kernels.is_empty() {
-        writeln!(out, "\nkernels")?;
-        let mut t = Table::new(&["metric", "kind", "unit", "measurements", "kernels", "mean", "min", "max"]);
-        for k in &report.kernels {
-            t.row(vec![
-                k.metric.name().into(),
-                k.kind.clone(),
-                k.unit.into(),
-                k.measurements.to_string(),
-                k.kernels.to_string(),
-                sig4(k.mean),
-                sig4(k.min),
-                sig4(k.max),
-            ]);
-        }
-        t.write(out)?;
+        let rows = report.kernels.iter().map(|k| {
+            let lead = vec![k.metric.name().into(), k.kind.clone()];
+            summary_row(lead, k.unit, [k.measurements, k.kernels], [k.mean, k.min, k.max])
+        });
+        let header = ["metric", "kind", "unit", "measurements", "kernels", "mean", "min", "max"];
+        section(out, "kernels", &header, rows)?;
     }
     if !report.models.is_empty() {
-        writeln!(out, "\nmodels")?;
-        let mut t = Table::new(&["metric", "unit", "measurements", "models", "mean", "min", "max"]);
-        for m in &report.models {
-            t.row(vec![
-                m.metric.name().into(),
-                m.unit.into(),
-                m.measurements.to_string(),
-                m.models.to_string(),
-                sig4(m.mean),
-                sig4(m.min),
-                sig4(m.max),
-            ]);
-        }
-        t.write(out)?;
+        let rows = report.models.iter().map(|m| {
+            let lead = vec![m.metric.name().into()];
+            summary_row(lead, m.unit, [m.measurements, m.models], [m.mean, m.min, m.max])
+        });
+        let header = ["metric", "unit", "measurements", "models", "mean", "min", "max"];
+        section(out, "models", &header, rows)?;
     }
-    writeln!(out, "\nimports")?;
-    let mut t = Table::new(&["id", "file", "format", "imported", "rows here", "rows", "sha256"]);
-    for i in &report.imports {
-        t.row(vec![
+    let rows = report.imports.iter().map(|i| {
+        vec![
             i.import.id.to_string(),
             i.import.file.clone(),
             i.import.format.clone(),
@@ -448,10 +433,34 @@ fn show(db: &Path, args: &ShowArgs, out: &mut dyn Write) -> anyhow::Result<()> {
             i.device_rows.to_string(),
             i.import.rows.to_string(),
             i.import.sha256.chars().take(12).collect(),
-        ]);
-    }
-    t.write(out)?;
+        ]
+    });
+    section(out, "imports", &["id", "file", "format", "imported", "rows here", "rows", "sha256"], rows)?;
     Ok(())
+}
+
+/// A row of a `show` summary table: the `lead` cells, the unit, the counts (measurements, then
+/// distinct kernels or models) and the mean, min and max to 4 significant digits.
+fn summary_row(mut lead: Vec<String>, unit: &str, counts: [u64; 2], values: [f64; 3]) -> Vec<String> {
+    lead.push(unit.into());
+    lead.extend(counts.map(|c| c.to_string()));
+    lead.extend(values.map(sig4));
+    lead
+}
+
+/// A section of `show`: a blank line, its title, then a table of `rows` under `header`.
+fn section(
+    out: &mut dyn Write,
+    title: &str,
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> std::io::Result<()> {
+    writeln!(out, "\n{title}")?;
+    let mut t = Table::new(header);
+    for row in rows {
+        t.row(row);
+    }
+    t.write(out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -504,16 +513,7 @@ fn check(db: &Path, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<()>
         writeln!(out)?;
         return Ok(());
     }
-    writeln!(
-        out,
-        "{}: ok (schema version {SCHEMA_VERSION}): {} imports, {} devices, {} kernels, {} models, {} measurements",
-        db.display(),
-        stats.imports,
-        stats.devices,
-        stats.kernels,
-        stats.models,
-        stats.measurements
-    )?;
+    write_stats(out, db, &format!("ok (schema version {SCHEMA_VERSION}): "), &stats)?;
     Ok(())
 }
 

@@ -26,10 +26,12 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use einf_dataset::batch::{Device, DeviceClass, ImportBatch, KernelRecord, Measurement, Metric, Subject};
 use einf_dataset::import::{Format, ReadOptions};
 use einf_dataset::store::{ImportOutcome, ImportSource, Store};
-use einf_parser::ir::DType;
-use einf_parser::kernel::{KernelConfig, KernelKind};
+use einf_parser::kernel::KernelKind;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+#[path = "../tests/support/synthetic.rs"]
+mod synthetic;
 
 const ROWS: usize = 1_000_000;
 const DEVICES: usize = 10;
@@ -43,25 +45,7 @@ fn synthetic_kernel(i: usize, kinds: &[KernelKind]) -> KernelRecord {
     let cout = 8 + (i / 256) as u64;
     KernelRecord {
         kind: kinds[i % kinds.len()].clone(),
-        config: KernelConfig {
-            batch: 1,
-            input_h: side,
-            input_w: side,
-            output_h: side,
-            output_w: side,
-            cin,
-            cout,
-            kernel_h: 3,
-            kernel_w: 3,
-            stride_h: 1,
-            stride_w: 1,
-            pads: [1, 1, 1, 1],
-            dilation_h: 1,
-            dilation_w: 1,
-            groups: 1,
-            dtype: DType::F32,
-            input_channels: Vec::new(),
-        },
+        config: synthetic::conv3x3(side, cin, cout),
         source_id: None,
         model: None,
     }

@@ -14,9 +14,12 @@ use einf_dataset::store::{
     ExportFormat, ExportOptions, ImportOutcome, ImportSource, Progress, Store, StoreError, schema,
 };
 use einf_parser::ir::DType;
-use einf_parser::kernel::{KernelConfig, KernelKind};
+use einf_parser::kernel::KernelKind;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
+
+#[path = "support/synthetic.rs"]
+mod synthetic;
 
 // ---------------------------------------------------------------------------------------------
 // Synthetic batches and a scratch directory
@@ -64,25 +67,7 @@ fn synthetic_device(name: &str, class: DeviceClass) -> Device {
 fn synthetic_kernel(i: u64) -> KernelRecord {
     KernelRecord {
         kind: "conv-bn-relu".parse().unwrap(),
-        config: KernelConfig {
-            batch: 1,
-            input_h: 28,
-            input_w: 28,
-            output_h: 28,
-            output_w: 28,
-            cin: 8 + i % 64,
-            cout: 8 + i / 64,
-            kernel_h: 3,
-            kernel_w: 3,
-            stride_h: 1,
-            stride_w: 1,
-            pads: [1, 1, 1, 1],
-            dilation_h: 1,
-            dilation_w: 1,
-            groups: 1,
-            dtype: DType::F32,
-            input_channels: Vec::new(),
-        },
+        config: synthetic::conv3x3(28, 8 + i % 64, 8 + i / 64),
         source_id: Some(format!("synthetic-{i}")),
         model: None,
     }

@@ -39,21 +39,16 @@ fn ok_json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// `einf measure` of `trace` in `windows`, then the flags written in `flags` (split at spaces).
+fn measure_args<'a>(trace: &'a str, windows: &'a str, flags: &'a str) -> Vec<&'a str> {
+    let mut args = vec!["measure", "--power", trace, "--windows", windows];
+    args.extend(flags.split_whitespace());
+    args
+}
+
 /// The Monsoon-like case's flags, as reference.py measured it.
 fn monsoon_args<'a>(trace: &'a str, windows: &'a str) -> Vec<&'a str> {
-    vec![
-        "measure",
-        "--power",
-        trace,
-        "--windows",
-        windows,
-        "--guard-ms",
-        "500",
-        "--drop-warmup",
-        "3",
-        "--drop-phaseout",
-        "2",
-    ]
+    measure_args(trace, windows, "--guard-ms 500 --drop-warmup 3 --drop-phaseout 2")
 }
 
 /// A temporary directory of its own per test.
@@ -105,38 +100,15 @@ fn monsoon_text_table() {
 fn usb_meter_phases() {
     let (trace, windows) =
         (data("synthetic_usb_meter_400ms.csv"), data("synthetic_usb_meter_400ms_windows.csv"));
-    let out = run(&[
-        "measure",
-        "--power",
-        arg(&trace),
-        "--windows",
-        arg(&windows),
-        "--guard-ms",
-        "2000",
-        "--drop-warmup",
-        "5",
-        "--phase",
-        "on",
-        "--json",
-    ]);
+    let (trace, windows) = (arg(&trace), arg(&windows));
+    let out = run(&measure_args(trace, windows, "--guard-ms 2000 --drop-warmup 5 --phase on --json"));
     let got = ok_json(&out);
     let want = &reference()["cases"]["usb_meter_400ms"];
     assert_eq!(got["mode"], "phase");
     assert_eq!(got["phases"].as_array().unwrap().len(), 3);
     assert_rel(num(&got["summary"]["energy_mj"]["mean"]), num(&want["summary"]["energy_mj"]["mean"]), 1e-9);
     // `--phase off` integrates each 15 ms window on the curve through 400 ms samples: allowed.
-    let off = ok_json(&run(&[
-        "measure",
-        "--power",
-        arg(&trace),
-        "--windows",
-        arg(&windows),
-        "--guard-ms",
-        "2000",
-        "--phase",
-        "off",
-        "--json",
-    ]));
+    let off = ok_json(&run(&measure_args(trace, windows, "--guard-ms 2000 --phase off --json")));
     assert_eq!(off["mode"], "per_inference");
     assert!(off["phases"].as_array().unwrap().is_empty());
 }
@@ -236,7 +208,7 @@ fn bad_input_is_refused_and_the_store_untouched() {
     // Windows outside the trace: named with file:line.
     let late = dir.join("late_windows.csv");
     std::fs::write(&late, "start_us,end_us\n2000000,2010000\n99000000,99010000\n").unwrap();
-    let out = run(&["measure", "--power", arg(&trace), "--windows", arg(&late)]);
+    let out = run(&measure_args(arg(&trace), arg(&late), ""));
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with(&format!("einf: {}:3: window 1 ", late.display())), "{err}");

@@ -32,6 +32,29 @@ fn fails(args: &[&str]) -> String {
     err
 }
 
+/// The arguments written in `line`, split at spaces (none of these holds one).
+fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
+/// The arguments written in `line`, then `paths` as they are (a path may hold a space).
+fn words_then<'a>(line: &'a str, paths: &[&'a str]) -> Vec<&'a str> {
+    let mut args = words(line);
+    args.extend_from_slice(paths);
+    args
+}
+
+/// Runs each command line (its arguments split at spaces), expects a one-line error, and checks
+/// that the error holds every text wanted of it.
+fn fail_each(cases: &[(&str, &[&str])]) {
+    for &(line, wants) in cases {
+        let err = fails(&words(line));
+        for want in wants {
+            assert!(err.contains(want), "{line}: {want:?} missing in {err}");
+        }
+    }
+}
+
 fn f(v: &Value, key: &str) -> f64 {
     v[key].as_f64().unwrap_or_else(|| panic!("{key} missing in {v}"))
 }
@@ -69,35 +92,12 @@ mod score {
 
     #[test]
     fn training_and_lifecycle_examples() {
-        let v = json(&[
-            "score",
-            "--einf",
-            "1mJ",
-            "--recgrad",
-            "0.5",
-            "--classes",
-            "4",
-            "--etrain",
-            "16kJ",
-            "--json",
-        ]);
+        let v = json(&words("score --einf 1mJ --recgrad 0.5 --classes 4 --etrain 16kJ --json"));
         assert_eq!(f(&v, "te"), 1.0);
         assert_eq!(f(&v, "etrain_kj"), 16.0);
         assert_eq!(f(&v, "break_even_uses"), 16e6);
-        let v = json(&[
-            "score",
-            "--einf",
-            "1mJ",
-            "--recgrad",
-            "0.1",
-            "--classes",
-            "1000",
-            "--etrain",
-            "10000kJ",
-            "--uses",
-            "1e10",
-            "--json",
-        ]);
+        let args = "score --einf 1mJ --recgrad 0.1 --classes 1000 --etrain 10000kJ --uses 1e10 --json";
+        let v = json(&words(args));
         assert_eq!(f(&v, "te"), 100.0);
         // F½ = 10⁷ kJ / 1 mJ = 10¹⁰: DLLCE = 0.5 and E_LC = 2 Etrain.
         assert_eq!(f(&v, "dllce"), 0.5);
@@ -108,54 +108,18 @@ mod score {
 
     #[test]
     fn table_and_whole_system_factor() {
-        let text = stdout(&[
-            "score",
-            "--einf",
-            "12.5mJ",
-            "--recgrad",
-            "0.8",
-            "--classes",
-            "10",
-            "--etrain",
-            "3kJ",
-            "--uses",
-            "1e6",
-        ]);
+        let text = stdout(&words("score --einf 12.5mJ --recgrad 0.8 --classes 10 --etrain 3kJ --uses 1e6"));
         for want in
             ["Einf", "12.5 mJ", "RE = ", "2.2627 /√mJ, energy class C", "TE = ", "DLLCE", "0.80645", "RELC"]
         {
             assert!(text.contains(want), "{want} missing in\n{text}");
         }
-        let v = json(&[
-            "score",
-            "--einf",
-            "2mJ",
-            "--recgrad",
-            "0.5",
-            "--classes",
-            "4",
-            "--system-factor",
-            "single",
-            "--json",
-        ]);
+        let v = json(&words("score --einf 2mJ --recgrad 0.5 --classes 4 --system-factor single --json"));
         assert_eq!(f(&v, "einf_mj"), 5.0);
         assert_eq!(f(&v, "baselined_einf_mj"), 2.0);
         assert_eq!(f(&v, "system_factor"), 2.5);
         assert_eq!(f(&v, "re"), 2.0 / 5f64.sqrt());
-        let v = json(&[
-            "score",
-            "--einf",
-            "16mJ",
-            "--recgrad",
-            "0.5",
-            "--classes",
-            "4",
-            "--error-rate",
-            "0.5",
-            "--alpha",
-            "4",
-            "--json",
-        ]);
+        let v = json(&words("score --einf 16mJ --recgrad 0.5 --classes 4 --error-rate 0.5 --alpha 4 --json"));
         assert_eq!(f(&v, "energy_precision_ratio_mj"), 1.0);
     }
 
@@ -184,21 +148,8 @@ mod score {
         let dir = temp_file("plot", "keep", "");
         let svg = dir.with_file_name("relc.svg");
         let s = svg.to_str().unwrap();
-        stdout(&[
-            "score",
-            "--einf",
-            "12.5mJ",
-            "--recgrad",
-            "0.8",
-            "--classes",
-            "10",
-            "--etrain",
-            "3kJ",
-            "--uses",
-            "1e6",
-            "--plot",
-            s,
-        ]);
+        let args = "score --einf 12.5mJ --recgrad 0.8 --classes 10 --etrain 3kJ --uses 1e6 --plot";
+        stdout(&words_then(args, &[s]));
         let text = std::fs::read_to_string(&svg).unwrap();
         assert!(text.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{text}");
         assert!(text.trim_end().ends_with("</svg>"));
@@ -207,44 +158,22 @@ mod score {
 
     #[test]
     fn bad_input_is_a_named_one_line_error() {
-        let err = fails(&["score", "--einf", "12.5", "--recgrad", "0.8", "--classes", "10"]);
-        assert!(err.contains("--einf") && err.contains("'12.5' has no unit"), "{err}");
-        let err = fails(&["score", "--einf", "12mW", "--recgrad", "0.8", "--classes", "10"]);
-        assert!(err.contains("'mW' is a unit of power, but an energy is needed"), "{err}");
-        let err = fails(&["score", "--einf=-1mJ", "--recgrad", "0.8", "--classes", "10"]);
-        assert!(err.contains("is negative"), "{err}");
-        let err = fails(&["score", "--einf", "0mJ", "--recgrad", "0.8", "--classes", "10"]);
-        assert!(err.contains("Einf must be a positive energy"), "{err}");
-        let err = fails(&["score", "--einf", "1mJ", "--recgrad", "0.8", "--classes", "0"]);
-        assert!(err.contains("at least 2 classes, got 0"), "{err}");
-        let err = fails(&["score", "--einf", "1mJ", "--recgrad", "NaN", "--classes", "10"]);
-        assert!(err.contains("RECgrad"), "{err}");
-        let err = fails(&[
-            "score",
-            "--einf",
-            "1mJ",
-            "--recgrad",
-            "0.8",
-            "--classes",
-            "10",
-            "--etrain",
-            "3kJ",
-            "--uses",
-            "0",
+        fail_each(&[
+            ("score --einf 12.5 --recgrad 0.8 --classes 10", &["--einf", "'12.5' has no unit"]),
+            (
+                "score --einf 12mW --recgrad 0.8 --classes 10",
+                &["'mW' is a unit of power, but an energy is needed"],
+            ),
+            ("score --einf=-1mJ --recgrad 0.8 --classes 10", &["is negative"]),
+            ("score --einf 0mJ --recgrad 0.8 --classes 10", &["Einf must be a positive energy"]),
+            ("score --einf 1mJ --recgrad 0.8 --classes 0", &["at least 2 classes, got 0"]),
+            ("score --einf 1mJ --recgrad NaN --classes 10", &["RECgrad"]),
+            (
+                "score --einf 1mJ --recgrad 0.8 --classes 10 --etrain 3kJ --uses 0",
+                &["uses F must be positive"],
+            ),
+            ("score --einf 1mJ --recgrad 0.8 --classes 10 --system-factor 0.2", &["whole-system factor"]),
         ]);
-        assert!(err.contains("uses F must be positive"), "{err}");
-        let err = fails(&[
-            "score",
-            "--einf",
-            "1mJ",
-            "--recgrad",
-            "0.8",
-            "--classes",
-            "10",
-            "--system-factor",
-            "0.2",
-        ]);
-        assert!(err.contains("whole-system factor"), "{err}");
     }
 
     #[test]
@@ -275,18 +204,7 @@ mod solution {
 
     #[test]
     fn power_battery_and_break_even() {
-        let v = json(&[
-            "solution",
-            "--einf",
-            "2mJ",
-            "--rate",
-            "10fps",
-            "--static",
-            "1mW",
-            "--battery",
-            "2100mWh",
-            "--json",
-        ]);
+        let v = json(&words("solution --einf 2mJ --rate 10fps --static 1mW --battery 2100mWh --json"));
         assert_eq!(v["schema"], "einf.solution/1");
         assert_eq!(f(&v, "power_mw"), 21.0);
         assert_eq!(f(&v, "dynamic_mw"), 20.0);
@@ -294,18 +212,7 @@ mod solution {
         assert_eq!(f(&v, "battery_hours"), 100.0);
         assert!(v["duty_cycle"].is_null());
         // 600 frames a minute is 10 fps.
-        let v = json(&[
-            "solution",
-            "--einf",
-            "2000uJ",
-            "--rate",
-            "600/min",
-            "--static",
-            "0.001W",
-            "--latency",
-            "25ms",
-            "--json",
-        ]);
+        let v = json(&words("solution --einf 2000uJ --rate 600/min --static 0.001W --latency 25ms --json"));
         assert!(close(f(&v, "power_mw"), 21.0), "{v}");
         assert_eq!(f(&v, "duty_cycle"), 0.25);
     }
@@ -314,19 +221,8 @@ mod solution {
     fn table_and_plot() {
         let dir = temp_file("solplot", "keep", "");
         let svg = dir.with_file_name("solution.svg");
-        let text = stdout(&[
-            "solution",
-            "--einf",
-            "50uJ",
-            "--rate",
-            "10fps",
-            "--static",
-            "1mW",
-            "--battery",
-            "300mAh@3.7V",
-            "--plot",
-            svg.to_str().unwrap(),
-        ]);
+        let args = "solution --einf 50uJ --rate 10fps --static 1mW --battery 300mAh@3.7V --plot";
+        let text = stdout(&words_then(args, &[svg.to_str().unwrap()]));
         assert!(text.contains("solution power P") && text.contains("1.5 mW"), "{text}");
         assert!(text.contains("740.00 h"), "{text}");
         let plot = std::fs::read_to_string(&svg).unwrap();
@@ -335,58 +231,27 @@ mod solution {
 
     #[test]
     fn bad_input_is_a_named_one_line_error() {
-        let err = fails(&["solution", "--einf", "2mJ", "--rate", "10", "--static", "1mW"]);
-        assert!(err.contains("--rate") && err.contains("has no unit"), "{err}");
-        let err = fails(&["solution", "--einf", "2mJ", "--rate", "10fps", "--static", "1mJ"]);
-        assert!(err.contains("--static") && err.contains("a power is needed"), "{err}");
-        let err = fails(&[
-            "solution",
-            "--einf",
-            "2mJ",
-            "--rate",
-            "10fps",
-            "--static",
-            "1mW",
-            "--battery",
-            "300mAh",
+        fail_each(&[
+            ("solution --einf 2mJ --rate 10 --static 1mW", &["--rate", "has no unit"]),
+            ("solution --einf 2mJ --rate 10fps --static 1mJ", &["--static", "a power is needed"]),
+            ("solution --einf 2mJ --rate 10fps --static 1mW --battery 300mAh", &["needs its voltage"]),
+            ("solution --einf 2mJ --rate 100fps --static 1mW --latency 20ms", &["200%"]),
+            ("solution --einf 2mJ --rate 0fps --static 0W --battery 1Wh", &["unbounded"]),
         ]);
-        assert!(err.contains("needs its voltage"), "{err}");
-        let err =
-            fails(&["solution", "--einf", "2mJ", "--rate", "100fps", "--static", "1mW", "--latency", "20ms"]);
-        assert!(err.contains("200%"), "{err}");
-        let err =
-            fails(&["solution", "--einf", "2mJ", "--rate", "0fps", "--static", "0W", "--battery", "1Wh"]);
-        assert!(err.contains("unbounded"), "{err}");
     }
 }
 
 mod cascade {
     use super::*;
 
-    const EXAMPLE: [&str; 18] = [
-        "cascade",
-        "--static",
-        "1mW",
-        "--small",
-        "50uJ",
-        "--small-rate",
-        "10fps",
-        "--medium",
-        "2mJ",
-        "--active",
-        "10s",
-        "--events",
-        "6/h",
-        "--cloud-share",
-        "0.5",
-        "--cloud-size",
-        "70kB",
-        "--battery",
-    ];
+    /// REFERENCE §4's example: the two models, always on and woken for 10 s.
+    const MODELS: &str = "cascade --static 1mW --small 50uJ --small-rate 10fps --medium 2mJ --active 10s";
+    /// The rest of the example: how often it is woken, the cloud share and the battery.
+    const EVENTS: &str = "--events 6/h --cloud-share 0.5 --cloud-size 70kB --battery 300mAh@3.7V";
 
     fn example<'a>(extra: &[&'a str]) -> Vec<&'a str> {
-        let mut v: Vec<&'a str> = EXAMPLE.to_vec();
-        v.push("300mAh@3.7V");
+        let mut v: Vec<&'a str> = words(MODELS);
+        v.extend(words(EVENTS));
         v.extend_from_slice(extra);
         v
     }
@@ -412,29 +277,8 @@ mod cascade {
 
     #[test]
     fn the_sweep_shows_where_the_medium_model_first_wins() {
-        let args = [
-            "cascade",
-            "--static",
-            "1mW",
-            "--small",
-            "50uJ",
-            "--small-rate",
-            "10fps",
-            "--medium",
-            "2mJ",
-            "--active",
-            "10s",
-            "--wake",
-            "195mJ",
-            "--sweep",
-            "--from",
-            "1/h",
-            "--to",
-            "3600/h",
-            "--points",
-            "13",
-            "--json",
-        ];
+        let rest = "--wake 195mJ --sweep --from 1/h --to 3600/h --points 13 --json";
+        let args = [words(MODELS), words(rest)].concat();
         let v = json(&args);
         assert!(close(f(&v, "break_even_events_per_hour"), 180.0), "{v}");
         let sweep = v["sweep"].as_array().unwrap();
@@ -464,26 +308,22 @@ mod cascade {
 
     #[test]
     fn bad_input_is_a_named_one_line_error() {
-        let mut args = example(&[]);
-        args[4] = "50";
-        let err = fails(&args);
-        assert!(err.contains("--small") && err.contains("has no unit"), "{err}");
-        let mut args = example(&[]);
-        args[12] = "6";
-        let err = fails(&args);
-        assert!(err.contains("--events"), "{err}");
-        let mut args = example(&[]);
-        args[14] = "1.5";
-        let err = fails(&args);
-        assert!(err.contains("cloud share"), "{err}");
-        let mut args = example(&[]);
-        args[8] = "0J";
-        let err = fails(&args);
-        assert!(err.contains("medium model energy E_M must be a positive energy"), "{err}");
-        let mut args = example(&[]);
-        args[10] = "0s";
-        let err = fails(&args);
-        assert!(err.contains("active time"), "{err}");
+        // The example with one value replaced: (its index, the value, what the error must say).
+        let cases: [(usize, &str, &[&str]); 5] = [
+            (4, "50", &["--small", "has no unit"]),
+            (12, "6", &["--events"]),
+            (14, "1.5", &["cloud share"]),
+            (8, "0J", &["medium model energy E_M must be a positive energy"]),
+            (10, "0s", &["active time"]),
+        ];
+        for (i, value, wants) in cases {
+            let mut args = example(&[]);
+            args[i] = value;
+            let err = fails(&args);
+            for want in wants {
+                assert!(err.contains(want), "{args:?}: {want:?} missing in {err}");
+            }
+        }
     }
 }
 
@@ -496,6 +336,13 @@ mod predicted {
         fixture("onnx-light/light_resnet50.onnx").display().to_string()
     }
 
+    /// `einf score --model <model>`, then the arguments written in `rest`.
+    fn score_model<'a>(model: &'a str, rest: &'a str) -> Vec<&'a str> {
+        let mut args = vec!["score", "--model", model];
+        args.extend(words(rest));
+        args
+    }
+
     #[test]
     fn score_model_takes_einf_from_the_predictor() {
         let m = resnet();
@@ -503,18 +350,7 @@ mod predicted {
         let energy = p[0]["totals"].as_array().unwrap().iter().find(|t| t["metric"] == "energy").unwrap();
         // The calibrated whole-model energy (the device has a calibration from 17 measured CNNs).
         let want = energy["calibrated"][0].as_f64().unwrap();
-        let v = json(&[
-            "score",
-            "--model",
-            &m,
-            "--device",
-            "neurstrucenergy-cuda",
-            "--recgrad",
-            "0.5",
-            "--classes",
-            "1000",
-            "--json",
-        ]);
+        let v = json(&score_model(&m, "--device neurstrucenergy-cuda --recgrad 0.5 --classes 1000 --json"));
         assert!(close(f(&v, "einf_mj"), want), "{v}");
         assert_eq!(v["predicted"]["basis"], "calibrated whole model");
         // Only energy has a whole-model calibration on this device: the power is the kernel sums'
@@ -525,39 +361,18 @@ mod predicted {
         assert_eq!(v["predicted"]["device"], "neurstrucenergy-cuda");
         // The same metrics as --einf with that energy.
         assert!(close(f(&v, "re"), 0.5 * 1000.0 / want.sqrt()));
-        let text = stdout(&[
-            "score",
-            "--model",
-            &m,
-            "--device",
-            "neurstrucenergy-cuda",
-            "--recgrad",
-            "0.5",
-            "--classes",
-            "1000",
-        ]);
+        let text = stdout(&score_model(&m, "--device neurstrucenergy-cuda --recgrad 0.5 --classes 1000"));
         assert!(text.contains("predicted for light_resnet50 on neurstrucenergy-cuda"), "{text}");
     }
 
     #[test]
     fn score_model_on_a_latency_only_device_is_a_named_error() {
         let m = resnet();
-        let err = fails(&[
-            "score",
-            "--model",
-            &m,
-            "--device",
-            "pixel4-gpu-tflite-fp16",
-            "--recgrad",
-            "0.5",
-            "--classes",
-            "1000",
-        ]);
+        let err = fails(&score_model(&m, "--device pixel4-gpu-tflite-fp16 --recgrad 0.5 --classes 1000"));
         assert!(err.contains("device pixel4-gpu-tflite-fp16 predicts no energy (only latency)"), "{err}");
-        let err = fails(&["score", "--model", &m, "--recgrad", "0.5", "--classes", "10"]);
+        let err = fails(&score_model(&m, "--recgrad 0.5 --classes 10"));
         assert!(err.contains("--device"), "{err}");
-        let err =
-            fails(&["score", "--model", &m, "--device", "pixel9", "--recgrad", "0.5", "--classes", "10"]);
+        let err = fails(&score_model(&m, "--device pixel9 --recgrad 0.5 --classes 10"));
         assert!(err.contains("unknown device 'pixel9'"), "{err}");
     }
 
@@ -581,18 +396,7 @@ mod predicted {
         );
         // The resnet's energy is what `einf score --model` uses.
         let r = models.iter().find(|m| m["model"] == "light_resnet50").unwrap();
-        let s = json(&[
-            "score",
-            "--model",
-            &resnet(),
-            "--device",
-            "neurstrucenergy-cuda",
-            "--recgrad",
-            "1",
-            "--classes",
-            "2",
-            "--json",
-        ]);
+        let s = json(&score_model(&resnet(), "--device neurstrucenergy-cuda --recgrad 1 --classes 2 --json"));
         assert!(close(f(r, "energy_mj"), f(&s, "einf_mj")));
         // The same costs written as a measurement CSV give the same scores.
         let mut csv = String::from("model,energy,power\n");

@@ -2,6 +2,7 @@
 //! before the rows ([`scan`]: its line count, a quote left open, its last byte), then the file
 //! again in chunks of whole records ([`Chunks`]), each with the line it starts on.
 
+use super::common::QuoteScan;
 use super::error::{ImportError, ImportErrorKind};
 use std::fs::File;
 use std::io::Read;
@@ -15,8 +16,7 @@ const BLOCK: usize = 1 << 20;
 pub(crate) struct Scan {
     /// Its `\n` bytes (an upper bound of its records).
     pub newlines: usize,
-    /// The line of a quote that is never closed, as [`super::common::unclosed_quote_line`] finds
-    /// it.
+    /// The line of a quote that is never closed, as [`QuoteScan`] finds it.
     pub unclosed_quote: Option<usize>,
     /// Whether the file's last byte is `\n`.
     pub ends_with_newline: bool,
@@ -44,34 +44,19 @@ fn fill(file: &mut File, buf: &mut [u8], path: &Path) -> Result<usize, ImportErr
 pub(crate) fn scan(path: &Path) -> Result<Scan, ImportError> {
     let mut file = File::open(path).map_err(|e| io(path, e))?;
     let mut buf = vec![0u8; BLOCK];
-    let (mut line, mut open, mut inside, mut last) = (1usize, 0usize, false, None);
+    let (mut quotes, mut last) = (QuoteScan::default(), None);
     loop {
         let n = fill(&mut file, &mut buf, path)?;
         let block = buf.get(..n).unwrap_or_default();
         if block.is_empty() {
             break;
         }
-        if block.contains(&b'"') {
-            for &b in block {
-                match b {
-                    b'\n' => line += 1,
-                    b'"' => {
-                        inside = !inside;
-                        if inside {
-                            open = line;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        } else {
-            line += block.iter().filter(|&&b| b == b'\n').count();
-        }
+        quotes.feed(block);
         last = block.last().copied();
     }
     Ok(Scan {
-        newlines: line - 1,
-        unclosed_quote: inside.then_some(open),
+        newlines: quotes.newlines(),
+        unclosed_quote: quotes.unclosed_quote_line(),
         ends_with_newline: last == Some(b'\n'),
     })
 }

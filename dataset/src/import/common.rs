@@ -89,20 +89,59 @@ impl Csv {
 
 /// The line of a quote that is never closed (a file cut inside a quoted field), if any.
 pub(crate) fn unclosed_quote_line(bytes: &[u8]) -> Option<usize> {
-    let (mut line, mut open, mut inside) = (1usize, 0usize, false);
-    for &b in bytes {
-        match b {
-            b'\n' => line += 1,
-            b'"' => {
-                inside = !inside;
-                if inside {
-                    open = line;
+    let mut scan = QuoteScan::default();
+    scan.feed(bytes);
+    scan.unclosed_quote_line()
+}
+
+/// Lines and quotes of a file read front to back, whole or in blocks: where a quote that is never
+/// closed opens (every `"` toggles being inside a quoted field; `""` toggles twice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct QuoteScan {
+    /// The line the next byte is on (1-based).
+    line: usize,
+    /// The line of the last quote that opened a quoted field.
+    open: usize,
+    /// Whether the bytes so far end inside a quoted field.
+    inside: bool,
+}
+
+impl Default for QuoteScan {
+    fn default() -> QuoteScan {
+        QuoteScan { line: 1, open: 0, inside: false }
+    }
+}
+
+impl QuoteScan {
+    /// Take in the next bytes of the file.
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
+        if !bytes.contains(&b'"') {
+            self.line += count_lines(bytes);
+            return;
+        }
+        for &b in bytes {
+            match b {
+                b'\n' => self.line += 1,
+                b'"' => {
+                    self.inside = !self.inside;
+                    if self.inside {
+                        self.open = self.line;
+                    }
                 }
+                _ => {}
             }
-            _ => {}
         }
     }
-    inside.then_some(open)
+
+    /// The `\n` bytes taken in so far.
+    pub(crate) fn newlines(&self) -> usize {
+        self.line - 1
+    }
+
+    /// The line of a quote never closed in the bytes taken in so far, if any.
+    pub(crate) fn unclosed_quote_line(&self) -> Option<usize> {
+        self.inside.then_some(self.open)
+    }
 }
 
 /// The 1-based line a CSV record starts on. (The csv crate's own line count is one short after a
@@ -309,4 +348,28 @@ pub(crate) fn device_class(name: &str, given: Option<DeviceClass>) -> Result<Dev
              (--device-class)"
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SYNTHETIC bytes: a file scanned in two blocks, split anywhere, tells what it tells whole.
+    #[test]
+    fn quote_scan_in_blocks_matches_the_whole_file() {
+        for text in [&b"a,b\n1,\"x\ny\"\n2,\"open\n\n"[..], b"a\n\"\"\"\n", b"no quotes\nat all"] {
+            let mut whole = QuoteScan::default();
+            whole.feed(text);
+            for cut in 0..=text.len() {
+                let (head, tail) = text.split_at(cut);
+                let mut blocks = QuoteScan::default();
+                blocks.feed(head);
+                blocks.feed(tail);
+                assert_eq!(blocks, whole, "cut at {cut}");
+            }
+        }
+        assert_eq!(unclosed_quote_line(b"a,b\n1,\"x\ny\"\n2,\"open\n\n"), Some(4));
+        assert_eq!(unclosed_quote_line(b"a\n\"\"\"\n"), Some(2));
+        assert_eq!(unclosed_quote_line(b"a,\"b\"\n"), None);
+    }
 }

@@ -46,7 +46,9 @@ use super::ReadOptions;
 use super::common::{Devices, count, measurement, number, positive, provenance, read_text, whole};
 use super::error::{ImportError, ImportErrorKind};
 use super::units::Unit;
-use crate::batch::{Device, DeviceClass, ImportBatch, KernelRecord, Metric, ModelRecord, Subject};
+use crate::batch::{
+    Device, DeviceClass, ImportBatch, KernelRecord, Measurement, Metric, ModelRecord, Subject,
+};
 use einf_parser::kernel::{KernelConfig, KernelKind, Role};
 use std::collections::HashMap;
 use std::path::Path;
@@ -89,10 +91,10 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImportBatch, ImportError>
     let dev = device(opts);
     let mut devices = Devices::default();
     devices.add(dev.clone());
-    let (measurements, notes) = if header == LAYER_HEADER {
-        layers(path, lines, &dev.name)?
+    let read_body: fn(&Body) -> Result<Parsed, ImportError> = if header == LAYER_HEADER {
+        layers
     } else if header == MODEL_HEADER {
-        models(path, lines, &dev.name)?
+        models
     } else {
         return Err(err(
             1,
@@ -103,12 +105,57 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImportBatch, ImportError>
             )),
         ));
     };
+    let (measurements, notes) = read_body(&Body::new(path, lines, &dev.name)?)?;
     Ok(ImportBatch {
         format: FORMAT.into(),
         devices: devices.into_vec(),
         measurements,
         provenance: provenance(FORMAT, path, &notes),
     })
+}
+
+/// The measurements read from a file and the provenance notes on how.
+type Parsed = (Vec<Measurement>, String);
+
+/// A file's lines after its header, with what reading either kind of file needs.
+struct Body<'a, 'p> {
+    path: &'p Path,
+    /// The device measured.
+    device: &'p str,
+    /// The non-blank lines, each with its 1-based line number.
+    lines: Vec<(usize, &'a str)>,
+    /// J, the unit of every energy column.
+    joules: Unit,
+}
+
+impl<'a, 'p> Body<'a, 'p> {
+    fn new(
+        path: &'p Path,
+        lines: impl Iterator<Item = (usize, &'a str)>,
+        device: &'p str,
+    ) -> Result<Body<'a, 'p>, ImportError> {
+        let lines = lines.filter(|(_, l)| !l.trim().is_empty()).collect();
+        Ok(Body { path, device, lines, joules: unit(path, Metric::Energy, "J")? })
+    }
+
+    /// An error at `line` of the file.
+    fn err(&self, line: usize, kind: ImportErrorKind) -> ImportError {
+        ImportError::new(self.path, line, kind)
+    }
+
+    /// The lines in file order, each as its line number, its text and its `expected` fields; a line
+    /// with another number of fields is an error (flagged as truncated when it is the last line
+    /// and shorter).
+    fn records(
+        &self,
+        expected: usize,
+    ) -> impl ExactSizeIterator<Item = Result<(usize, &'a str, Vec<&'a str>), ImportError>> {
+        let n = self.lines.len();
+        self.lines.iter().enumerate().map(move |(k, &(line, text))| {
+            let f = fields(text, expected, k + 1 == n).map_err(|e| self.err(line, e))?;
+            Ok((line, text, f))
+        })
+    }
 }
 
 fn fields(line: &str, expected: usize, is_last: bool) -> Result<Vec<&str>, ImportErrorKind> {
@@ -123,29 +170,23 @@ fn fields(line: &str, expected: usize, is_last: bool) -> Result<Vec<&str>, Impor
     Ok(f)
 }
 
-fn layers<'a>(
-    path: &Path,
-    lines: impl Iterator<Item = (usize, &'a str)>,
-    device: &str,
-) -> Result<(Vec<crate::batch::Measurement>, String), ImportError> {
-    let err = |line: usize, kind| ImportError::new(path, line, kind);
-    let joules = unit(path, Metric::Energy, "J")?;
-    let seconds = unit(path, Metric::Latency, "s")?;
-    let lines: Vec<(usize, &str)> = lines.filter(|(_, l)| !l.trim().is_empty()).collect();
+fn layers(body: &Body) -> Result<Parsed, ImportError> {
+    let seconds = unit(body.path, Metric::Latency, "s")?;
+    let records = body.records(7);
     let mut skipped = Vec::new();
     let mut inconsistent = Vec::new();
-    let mut parsed = Vec::with_capacity(lines.len());
+    let mut parsed = Vec::with_capacity(records.len());
     let mut exact: HashMap<&str, usize> = HashMap::new();
-    for (k, &(line, text)) in lines.iter().enumerate() {
-        let f = fields(text, 7, k + 1 == lines.len()).map_err(|e| err(line, e))?;
+    for record in records {
+        let (line, text, f) = record?;
         if f.iter().all(|x| *x == "0") {
             skipped.push(line);
             continue;
         }
         if let Some(first) = exact.insert(text.trim(), line) {
-            return Err(err(line, ImportErrorKind::Duplicate { key: "line".into(), first_line: first }));
+            return Err(body.err(line, ImportErrorKind::Duplicate { key: "line".into(), first_line: first }));
         }
-        match layer(&f, joules, seconds).map_err(|e| err(line, e))? {
+        match layer(&f, body.joules, seconds).map_err(|e| body.err(line, e))? {
             Layer::Measured(record, energy, latency) => parsed.push((line, (*record, energy, latency))),
             Layer::Inconsistent(why) => inconsistent.push(format!("line {line}: {why}")),
         }
@@ -167,7 +208,7 @@ fn layers<'a>(
             None
         };
         for (metric, value) in [(Metric::Energy, energy), (Metric::Latency, latency)] {
-            let mut m = measurement(device, Subject::Kernel(record.clone()), metric, value, line);
+            let mut m = measurement(body.device, Subject::Kernel(record.clone()), metric, value, line);
             m.run = run;
             out.push(m);
         }
@@ -304,30 +345,24 @@ fn layer(f: &[&str], joules: Unit, seconds: Unit) -> Result<Layer, ImportErrorKi
     Ok(Layer::Measured(Box::new(record), joules.to_canonical(energy), latency))
 }
 
-fn models<'a>(
-    path: &Path,
-    lines: impl Iterator<Item = (usize, &'a str)>,
-    device: &str,
-) -> Result<(Vec<crate::batch::Measurement>, String), ImportError> {
-    let err = |line: usize, kind| ImportError::new(path, line, kind);
-    let joules = unit(path, Metric::Energy, "J")?;
-    let run = run_from_name(path);
-    let lines: Vec<(usize, &str)> = lines.filter(|(_, l)| !l.trim().is_empty()).collect();
+fn models(body: &Body) -> Result<Parsed, ImportError> {
+    let run = run_from_name(body.path);
+    let records = body.records(5);
     let mut seen: HashMap<&str, usize> = HashMap::new();
-    let mut out = Vec::with_capacity(lines.len());
-    for (k, &(line, text)) in lines.iter().enumerate() {
-        let f = fields(text, 5, k + 1 == lines.len()).map_err(|e| err(line, e))?;
+    let mut out = Vec::with_capacity(records.len());
+    for record in records {
+        let (line, _, f) = record?;
         let name = f.first().copied().unwrap_or("");
         if let Some(first) = seen.insert(name, line) {
-            return Err(err(
+            return Err(body.err(
                 line,
                 ImportErrorKind::Duplicate { key: format!("model '{name}'"), first_line: first },
             ));
         }
-        let energy =
-            positive("all_energy", f.get(4).copied().unwrap_or(""), "energy").map_err(|e| err(line, e))?;
+        let energy = positive("all_energy", f.get(4).copied().unwrap_or(""), "energy")
+            .map_err(|e| body.err(line, e))?;
         let subject = Subject::Model(ModelRecord { name: name.to_string(), file_sha256: None });
-        let mut m = measurement(device, subject, Metric::Energy, joules.to_canonical(energy), line);
+        let mut m = measurement(body.device, subject, Metric::Energy, body.joules.to_canonical(energy), line);
         m.run = run;
         out.push(m);
     }
