@@ -1,7 +1,8 @@
 //! Bad input is refused as `file:line: what is wrong`, for every case of the acceptance list:
 //! truncated files, wrong column counts, non-numeric / NaN / infinite values, zero or negative
 //! energies and latencies, unknown units, duplicate keys, unknown kernel kinds and JSON configs
-//! with missing fields.
+//! with missing fields; and bad values in the columns `einf dataset export` adds to the generic
+//! CSV (`subject`, `soc`, `model_sha256`, `file_sha256`, an exported row twice).
 //!
 //! Every bad file here is SYNTHETIC: a fixture of `tests/data/import` with one edit, made in the
 //! test and written to cargo's scratch directory; each test says which line it breaks and how.
@@ -439,4 +440,65 @@ fn json_configs_with_missing_fields() {
     let configs = write("configs.json", &edit_line(&c, 7, |_| String::new()));
     let opts = ReadOptions { configs: Some(configs), ..nn_opts() };
     refused(Format::NnMeter, &energy, &opts, 7, "dwconv-bn-relu 'SYN1B1': no such kernel in configs.json");
+}
+
+// --- the generic CSV's export columns -------------------------------------------------------------
+
+/// A SYNTHETIC file with the columns `einf dataset export` adds: `HEADER`, then `rows` from line 2.
+fn export_like(rows: &[&str]) -> PathBuf {
+    const HEADER: &str = "device,device_class,soc,subject,kind,model,model_sha256,input_h,input_w,cin,cout,\
+                          input_channels,metric,value,unit,file,file_sha256,line";
+    write("synthetic-export.csv", &format!("{HEADER}\n{}\n", rows.join("\n")))
+}
+
+/// A SYNTHETIC kernel row and model row of `export_like`, first imported from lines 2 and 3 of `a.csv`.
+const KERNEL: &str = "synthetic-gpu,gpu,soc-a,kernel,conv-bn-relu,,,28,28,8,8,,latency,1,ms,a.csv,,2";
+const MODEL: &str = "synthetic-gpu,gpu,,model,,net,,,,,,,latency,9,ms,a.csv,,3";
+
+/// A made-up sha256.
+const SHA: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+#[test]
+fn a_subject_other_than_kernel_or_model_or_against_the_kind() {
+    let p = export_like(&[KERNEL, MODEL]);
+    assert!(read(Format::Csv, &p, &opts()).is_ok());
+    let p = export_like(&[KERNEL, &KERNEL.replace(",kernel,", ",layer,")]);
+    refused(Format::Csv, &p, &opts(), 3, "subject: 'layer' is not kernel or model");
+    let p = export_like(&[KERNEL, &KERNEL.replace(",kernel,", ",model,")]);
+    refused(Format::Csv, &p, &opts(), 3, "subject 'model' with kind 'conv-bn-relu'");
+    let p = export_like(&[KERNEL, &MODEL.replace(",model,", ",kernel,")]);
+    refused(Format::Csv, &p, &opts(), 3, "subject 'kernel' with an empty kind");
+}
+
+#[test]
+fn a_device_with_two_socs() {
+    // Line 3 leaves the soc empty (it is soc-a); line 4 gives another.
+    let other = KERNEL.replace("soc-a", "soc-b").replace(",8,8,", ",8,16,");
+    let p = export_like(&[KERNEL, MODEL, &other]);
+    refused(
+        Format::Csv,
+        &p,
+        &opts(),
+        4,
+        "device 'synthetic-gpu' has soc 'soc-b' here and 'soc-a' on an earlier row",
+    );
+}
+
+#[test]
+fn a_bad_model_or_file_sha256() {
+    let p = export_like(&[KERNEL, &MODEL.replace("net,,", "net,abc123,")]);
+    refused(Format::Csv, &p, &opts(), 3, "model_sha256: 'abc123' is not a sha256 (64 hex digits)");
+    let p = export_like(&[&KERNEL.replace(",,,28", &format!(",,{SHA},28"))]);
+    refused(Format::Csv, &p, &opts(), 2, "model_sha256 on a kernel row");
+    let p = export_like(&[&KERNEL.replace("a.csv,,", "a.csv,xyz,")]);
+    refused(Format::Csv, &p, &opts(), 2, "file_sha256: 'xyz' is not a sha256");
+}
+
+#[test]
+fn an_exported_row_twice_is_a_duplicate_but_a_layer_from_another_original_line_is_not() {
+    let p = export_like(&[KERNEL, MODEL, KERNEL]);
+    let e = refused(Format::Csv, &p, &opts(), 4, "duplicate");
+    assert!(matches!(e.kind, ImportErrorKind::Duplicate { first_line: 2, .. }), "{e}");
+    let p = export_like(&[KERNEL, MODEL, &KERNEL.replace("a.csv,,2", "a.csv,,9")]);
+    assert_eq!(read(Format::Csv, &p, &opts()).map(|b| b.measurements.len()).ok(), Some(3));
 }

@@ -15,23 +15,39 @@
 //! | `unit` | yes | its unit: `J`, `mJ`, `µJ`/`uJ`, `nJ`; `s`, `ms`, `µs`/`us`, `ns`; `W`, `mW`, `µW`/`uW` (must fit `metric`) |
 //! | `std` | no | standard deviation, same unit, ≥ 0 |
 //! | `repetitions` | no | how many repetitions `value` is the mean of, ≥ 1 |
-//! | `run` | no | index of a repeated run (the same kernel measured again), ≥ 1 |
+//! | `run` | no | index of a repeated run (the same kernel measured again), ≥ 0 |
 //! | `source_id` | no | the kernel's identifier in the user's own records |
+//! | `soc`, `runtime`, `precision` | no | the device's system on chip or board, runtime and backend, numeric precision; a device's rows may leave them empty but not give two values |
+//! | `subject` | no | `kernel` or `model`: must agree with `kind` (empty on model rows) |
+//! | `model_sha256` | no | model rows: sha256 of the model file (64 hex digits); a model is its name and this hash |
+//! | `file`, `file_sha256`, `line` | no | where an exported row was first imported from: file name, its sha256 (64 hex digits), line |
+//!
+//! `einf dataset export --format csv` writes these columns, so an export re-imports as `csv`:
+//! devices, kernels, models and values come back alike. The store keeps one file per import, so
+//! `file`, `file_sha256` and `line` are not stored per row: the import's provenance text names
+//! the original files with their sha256, row counts and line ranges (the first 20; the rest
+//! counted), and each row's original line stays in the re-imported file, which the store keys by
+//! its sha256.
 //!
 //! Kernel configuration columns (kernel rows; empty on model rows), in the parser's
 //! `KernelConfig` vocabulary: `input_h`, `input_w`, `cin`, `cout` (required on kernel rows);
 //! `batch` (1), `kernel_h`, `kernel_w` (1), `stride_h`, `stride_w` (1), `pad_top`, `pad_left`,
 //! `pad_bottom`, `pad_right` (0), `dilation_h`, `dilation_w` (1), `groups` (1), `dtype` (`f32`;
 //! also `f16`, `bf16`, `f64`, `i8`, `u8`, `i16`, `i32`, `i4`), `input_channels` (the channels of
-//! each input of a multi-input kernel, separated by `;`), `output_h`, `output_w` (default: what
+//! each input of a multi-input kernel, separated by `;` or `,`), `output_h`, `output_w` (default: what
 //! the window gives, `(in + pads − dilation·(kernel − 1) − 1) / stride + 1`). An empty cell or an
-//! absent column takes the default in parentheses.
+//! absent column takes the default in parentheses. `groups` divides `cin`, and `cout` too unless
+//! the kind has several convolutions (a depthwise one fused with a 1x1 one: `groups` is the
+//! first's, `cout` the last's).
 //!
 //! A value is stored in the store's canonical unit (mJ, ms, mW), converted once here.
 //!
 //! # Keys
-//! (device, kernel kind and configuration or model, model, metric, run) is unique in a file: a
-//! second row with the same key is an error (number repeated runs with `run`).
+//! (device, kernel kind and configuration or model and `model_sha256`, model, metric, run) is
+//! unique in a file: a second row with the same key is an error (number repeated runs with
+//! `run`). Rows that give `file`, `file_sha256` or `line` are keyed by them too: an export's rows
+//! from different lines of the original files are different measurements (a layer repeated in a
+//! model), as the original reader read them.
 //!
 //! ```text
 //! device,device_class,kind,model,input_h,input_w,cin,cout,kernel_h,kernel_w,stride_h,stride_w,pad_top,pad_left,pad_bottom,pad_right,metric,value,unit,std,repetitions
@@ -41,12 +57,13 @@
 
 use super::ReadOptions;
 use super::chunks;
-use super::common::{Devices, LineCounter, class_from_device_name, count, field, provenance};
+use super::common::{LineCounter, class_from_device_name, count, field, provenance, whole};
 use super::error::{ImportError, ImportErrorKind};
 use super::units::Unit;
 use crate::batch::{
     Device, DeviceClass, ImportBatch, KernelRecord, Measurement, Metric, ModelRecord, Subject,
 };
+use crate::store::EXPORT_COLUMNS;
 use einf_parser::ir::DType;
 use einf_parser::kernel::{KernelConfig, KernelKind, Role};
 use rustc_hash::{FxHashMap, FxHasher};
@@ -56,24 +73,11 @@ use std::path::Path;
 /// Format name.
 pub const FORMAT: &str = "csv";
 
-/// Every column the format knows: its own, then [`KernelConfig::COLUMNS`].
-pub const COLUMNS: [&str; 31] = KernelConfig::table_columns(
-    &[
-        "device",
-        "device_class",
-        "kind",
-        "model",
-        "metric",
-        "value",
-        "unit",
-        "std",
-        "repetitions",
-        "run",
-        "source_id",
-    ],
-    KernelConfig::COLUMNS.len(),
-    &[],
-);
+/// Every column the format knows: those `einf dataset export --format csv` writes, in its order
+/// ([`EXPORT_COLUMNS`]: the device and its description, the subject, the kind,
+/// [`KernelConfig::COLUMNS`], the model and its file hash, the value, the original import's file,
+/// hash and line), so that an export re-imports.
+pub const COLUMNS: &[&str] = EXPORT_COLUMNS;
 
 const CONFIG_COLUMNS: std::ops::Range<usize> = BATCH..INPUT_CHANNELS + 1;
 
@@ -107,6 +111,14 @@ const STD: usize = col("std");
 const REPETITIONS: usize = col("repetitions");
 const RUN: usize = col("run");
 const SOURCE_ID: usize = col("source_id");
+const SOC: usize = col("soc");
+const RUNTIME: usize = col("runtime");
+const PRECISION: usize = col("precision");
+const SUBJECT: usize = col("subject");
+const MODEL_SHA256: usize = col("model_sha256");
+const FILE: usize = col("file");
+const FILE_SHA256: usize = col("file_sha256");
+const LINE: usize = col("line");
 const BATCH: usize = col("batch");
 const INPUT_H: usize = col("input_h");
 const INPUT_W: usize = col("input_w");
@@ -182,15 +194,16 @@ fn header(fields: &csv::StringRecord, opts: &ReadOptions) -> Res<Header> {
 }
 
 /// What identifies a measurement within a file: (device, kernel kind and configuration or
-/// model, model, metric, run). Rows are keyed by a hash of it; two rows with the same hash are a
-/// duplicate only when their keys are equal (compared on the rows themselves, so a hash
-/// collision is never taken for a duplicate).
+/// model and its file hash, model, metric, run), and on an export's rows their original file and
+/// line ([`Origins`]: the original reader's distinct rows stay distinct). Rows are keyed by a hash
+/// of it; two rows with the same hash are a duplicate only when their keys are equal (compared on
+/// the rows themselves, so a hash collision is never taken for a duplicate).
 fn same_key(a: &Measurement, b: &Measurement) -> bool {
     let subject = match (&a.subject, &b.subject) {
         (Subject::Kernel(x), Subject::Kernel(y)) => {
             x.kind == y.kind && x.config == y.config && x.model == y.model
         }
-        (Subject::Model(x), Subject::Model(y)) => x.name == y.name,
+        (Subject::Model(x), Subject::Model(y)) => x == y,
         _ => false,
     };
     subject && a.device == b.device && a.metric == b.metric && a.run == b.run
@@ -212,14 +225,17 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImportBatch, ImportError>
     if measurements.is_empty() {
         return Err(ImportError::new(path, 0, ImportErrorKind::Truncated("no rows after the header".into())));
     }
-    let notes = "generic CSV: one measured value per row, unit per row (converted to mJ / ms / mW); kernel rows in \
-                 the parser's kind and configuration vocabulary (defaults: batch 1, kernel 1, stride 1, padding 0, \
-                 dilation 1, groups 1, f32, output side from the window); model rows have an empty kind.\n";
+    let mut notes = String::from(
+        "generic CSV: one measured value per row, unit per row (converted to mJ / ms / mW); kernel rows in the \
+         parser's kind and configuration vocabulary (defaults: batch 1, kernel 1, stride 1, padding 0, dilation 1, \
+         groups 1, f32, output side from the window); model rows have an empty kind.\n",
+    );
+    state.origins.describe(&mut notes);
     Ok(ImportBatch {
         format: FORMAT.into(),
-        devices: state.devices.into_vec(),
+        devices: state.devices,
         measurements,
-        provenance: provenance(FORMAT, path, notes),
+        provenance: provenance(FORMAT, path, &notes),
     })
 }
 
@@ -282,19 +298,27 @@ fn read_next(
     })
 }
 
-/// What rows share: devices, parsed kinds and units, the keys seen.
+/// What rows share: devices, parsed kinds and units, the keys seen, the original imports of an
+/// export's rows.
 struct State<'o> {
     opts: &'o ReadOptions,
-    devices: Devices,
+    /// Devices in first-seen order: a device's id is its index.
+    devices: Vec<Device>,
     device_ids: FxHashMap<String, (u32, DeviceClass)>,
     kinds: FxHashMap<String, (u32, KernelKind)>,
     kind_ids: FxHashMap<KernelKind, u32>,
     models: FxHashMap<String, u32>,
+    /// Model file hashes (`model_sha256`) by id: a model is its name and hash.
+    model_shas: FxHashMap<String, u32>,
+    origins: Origins,
     units: Vec<(Metric, String, Unit)>,
     /// Every row's key hash ([`same_key`]) and index among the measurements, in file order until
     /// [`State::first_duplicate`] sorts them (one sort of 16-byte pairs costs less than a hash
     /// map of a million keys).
     keys: Vec<(u64, usize)>,
+    /// Each row's original import and line, from the first row that names one (a row past its
+    /// end names none).
+    origin_of: Vec<OriginKey>,
 }
 
 impl<'o> State<'o> {
@@ -302,13 +326,16 @@ impl<'o> State<'o> {
     fn new(opts: &'o ReadOptions, rows: usize) -> State<'o> {
         State {
             opts,
-            devices: Devices::default(),
+            devices: Vec::new(),
             device_ids: FxHashMap::default(),
             kinds: FxHashMap::default(),
             kind_ids: FxHashMap::default(),
             models: FxHashMap::default(),
+            model_shas: FxHashMap::default(),
+            origins: Origins::default(),
             units: Vec::new(),
             keys: Vec::with_capacity(rows),
+            origin_of: Vec::new(),
         }
     }
 
@@ -321,7 +348,8 @@ impl<'o> State<'o> {
             ("", None) => return Err(ImportErrorKind::Invalid("empty device".into())),
             (d, _) => d,
         };
-        let device = self.device(device_name, get(DEVICE_CLASS))?;
+        let described = [("soc", get(SOC)), ("runtime", get(RUNTIME)), ("precision", get(PRECISION))];
+        let device = self.device(device_name, get(DEVICE_CLASS), described)?;
 
         let metric = Metric::from_name(get(METRIC)).ok_or_else(|| {
             ImportErrorKind::Invalid(format!("metric: '{}' is not energy, latency or power", get(METRIC)))
@@ -338,35 +366,55 @@ impl<'o> State<'o> {
                 Some(unit.to_canonical(s))
             }
         };
-        let small = |name: &str, t: &str| -> Res<Option<u32>> {
+        // `repetitions` ≥ 1; `run` ≥ 0, as the store keeps it (a NeurstrucEnergy `*_0.txt` is run 0).
+        let small = |name: &str, t: &str, zero: bool| -> Res<Option<u32>> {
             if t.is_empty() {
                 return Ok(None);
             }
-            let v = count(name, t)?;
+            let v = if zero { whole(name, t)? } else { count(name, t)? };
             u32::try_from(v).map(Some).map_err(|_| ImportErrorKind::BadNumber {
                 column: name.into(),
                 text: t.into(),
                 expected: "a whole number below 2^32",
             })
         };
-        let repetitions = small("repetitions", get(REPETITIONS))?;
-        let run = small("run", get(RUN))?;
+        let repetitions = small("repetitions", get(REPETITIONS), false)?;
+        let run = small("run", get(RUN), true)?;
         let model = match get(MODEL) {
             "" => None,
             m => Some(m.to_string()),
         };
         let kind_text = get(KIND);
-        let model_id = match model.as_deref() {
-            None => u32::MAX,
-            Some(m) => match self.models.get(m) {
-                Some(&id) => id,
-                None => {
-                    let id = u32::try_from(self.models.len()).unwrap_or(u32::MAX - 1);
-                    self.models.insert(m.to_string(), id);
-                    id
-                }
-            },
+        match (get(SUBJECT), kind_text) {
+            ("", _) | ("model", "") => {}
+            ("kernel", k) if !k.is_empty() => {}
+            ("kernel", _) => {
+                return Err(ImportErrorKind::Invalid(
+                    "subject 'kernel' with an empty kind: a kernel row names its kind".into(),
+                ));
+            }
+            ("model", k) => {
+                return Err(ImportErrorKind::Invalid(format!(
+                    "subject 'model' with kind '{k}': a model row leaves the kind empty"
+                )));
+            }
+            (s, _) => return Err(ImportErrorKind::Invalid(format!("subject: '{s}' is not kernel or model"))),
+        }
+        let model_sha = match get(MODEL_SHA256) {
+            "" => None,
+            _ if !kind_text.is_empty() => {
+                return Err(ImportErrorKind::Invalid(
+                    "model_sha256 on a kernel row: only a whole-model row carries its model file's hash"
+                        .into(),
+                ));
+            }
+            s => Some(sha256("model_sha256", s)?),
         };
+        let sha_id = match model_sha {
+            None => u32::MAX,
+            Some(s) => next_id(&mut self.model_shas, s),
+        };
+        let model_id = model.as_deref().map_or(u32::MAX, |m| next_id(&mut self.models, m));
         let (subject, key_kind, key_config) = if kind_text.is_empty() {
             let Some(name) = model.clone() else {
                 return Err(ImportErrorKind::Invalid(
@@ -380,10 +428,11 @@ impl<'o> State<'o> {
                     get(c)
                 )));
             }
-            (Subject::Model(ModelRecord { name, file_sha256: None }), u32::MAX, 0)
+            let file_sha256 = model_sha.map(str::to_string);
+            (Subject::Model(ModelRecord { name, file_sha256 }), u32::MAX, u64::from(sha_id))
         } else {
             let (kind_id, kind) = self.kind(kind_text)?;
-            let config = config(&get)?;
+            let config = config(&get, &kind)?;
             let mut hasher = FxHasher::default();
             config.hash(&mut hasher);
             let config_hash = hasher.finish();
@@ -395,8 +444,13 @@ impl<'o> State<'o> {
             let record = KernelRecord { kind, config, source_id, model };
             (Subject::Kernel(record), kind_id, config_hash)
         };
+        let origin = self.origins.note(get(FILE), get(FILE_SHA256), get(LINE))?;
+        if let Some(o) = origin {
+            self.origin_of.resize(out.len(), NO_ORIGIN);
+            self.origin_of.push(o);
+        }
         let mut key = FxHasher::default();
-        (device, key_kind, model_id, key_config, run, metric).hash(&mut key);
+        (device, key_kind, model_id, key_config, run, metric, origin).hash(&mut key);
         self.keys.push((key.finish(), out.len()));
         out.push(Measurement {
             device: device_name.to_string(),
@@ -415,7 +469,10 @@ impl<'o> State<'o> {
     /// that row naming the earlier one), as a hash map of the keys seen would find it row by row.
     fn first_duplicate(&mut self, rows: &[Measurement]) -> Option<(usize, ImportErrorKind)> {
         self.keys.sort_unstable();
-        let same = |a: usize, b: usize| rows.get(a).zip(rows.get(b)).is_some_and(|(a, b)| same_key(a, b));
+        let origin = |i: usize| self.origin_of.get(i).copied().unwrap_or(NO_ORIGIN);
+        let same = |a: usize, b: usize| {
+            origin(a) == origin(b) && rows.get(a).zip(rows.get(b)).is_some_and(|(a, b)| same_key(a, b))
+        };
         // Runs of equal hashes, each in file order: a row repeats the first earlier row of its run
         // with the same key (a run holds more than one key only on a hash collision). The row
         // that repeats something earliest in the file is the one to report.
@@ -446,7 +503,36 @@ impl<'o> State<'o> {
         Some((m.line, kind))
     }
 
-    fn device(&mut self, name: &str, class_text: &str) -> Res<u32> {
+    /// The id of device `name`, described by its class and its `soc`, `runtime` and `precision`
+    /// (an empty text is not given): the first row to give a field sets it, a later row may not
+    /// give another.
+    fn device(&mut self, name: &str, class_text: &str, described: [(&str, &str); 3]) -> Res<u32> {
+        let id = self.device_class(name, class_text)?;
+        if described.iter().all(|(_, text)| text.is_empty()) {
+            return Ok(id);
+        }
+        let Some(d) = usize::try_from(id).ok().and_then(|i| self.devices.get_mut(i)) else {
+            return Ok(id);
+        };
+        for ((field, text), slot) in described.into_iter().zip([&mut d.soc, &mut d.runtime, &mut d.precision])
+        {
+            match slot {
+                _ if text.is_empty() => {}
+                None => *slot = Some(text.to_string()),
+                Some(earlier) if earlier != text => {
+                    return Err(ImportErrorKind::Invalid(format!(
+                        "device '{name}' has {field} '{text}' here and '{earlier}' on an earlier row"
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(id)
+    }
+
+    /// The id of device `name` of class `class_text` (empty: known from an earlier row, the
+    /// options or the name).
+    fn device_class(&mut self, name: &str, class_text: &str) -> Res<u32> {
         let given = match class_text {
             "" => None,
             t => Some(
@@ -472,7 +558,7 @@ impl<'o> State<'o> {
         })?;
         let id = u32::try_from(self.device_ids.len()).unwrap_or(u32::MAX);
         self.device_ids.insert(name.to_string(), (id, class));
-        self.devices.add(Device {
+        self.devices.push(Device {
             name: name.to_string(),
             class,
             soc: None,
@@ -521,7 +607,124 @@ impl<'o> State<'o> {
     }
 }
 
-fn config<'r>(get: &impl Fn(usize) -> &'r str) -> Res<KernelConfig> {
+/// The id of `text` in `ids`; a new one, the next number, when it is not there yet.
+fn next_id(ids: &mut FxHashMap<String, u32>, text: &str) -> u32 {
+    if let Some(&id) = ids.get(text) {
+        return id;
+    }
+    let id = u32::try_from(ids.len()).unwrap_or(u32::MAX - 1);
+    ids.insert(text.to_string(), id);
+    id
+}
+
+/// `text` when it is a sha256: 64 hex digits.
+fn sha256<'t>(column: &str, text: &'t str) -> Res<&'t str> {
+    if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(text)
+    } else {
+        Err(ImportErrorKind::Invalid(format!("{column}: '{text}' is not a sha256 (64 hex digits)")))
+    }
+}
+
+/// Where the rows of an `einf dataset export` were first imported from (its `file`,
+/// `file_sha256` and `line` columns). The store keeps a file and its sha256 per import, not per
+/// row, so a re-import names the original files in its provenance text; each row's original line
+/// stays in the re-imported file itself, which the store keys by its sha256.
+#[derive(Default)]
+struct Origins {
+    /// Distinct (file, sha256) in first-seen order.
+    list: Vec<Origin>,
+    index: FxHashMap<(String, String), usize>,
+    /// The origin of the previous row (an export lists an import's rows together).
+    last: usize,
+}
+
+/// One original import: its rows in the file read and the lines they had in it.
+struct Origin {
+    file: String,
+    sha256: String,
+    rows: u64,
+    lines: Option<(u64, u64)>,
+}
+
+/// How many original files the provenance text names (the rest are counted).
+const ORIGINS_NAMED: usize = 20;
+
+/// A row's original import (its index in [`Origins`]) and line (`u64::MAX`: not given).
+type OriginKey = (u32, u64);
+
+/// The origin of a row that names none.
+const NO_ORIGIN: OriginKey = (u32::MAX, u64::MAX);
+
+impl Origins {
+    /// Take in a row's `file`, `file_sha256` and `line`; its origin, `None` when all are empty.
+    fn note(&mut self, file: &str, sha: &str, line: &str) -> Res<Option<OriginKey>> {
+        if file.is_empty() && sha.is_empty() && line.is_empty() {
+            return Ok(None);
+        }
+        if !sha.is_empty() {
+            sha256("file_sha256", sha)?;
+        }
+        let line = match line {
+            "" => None,
+            t => Some(whole("line", t)?),
+        };
+        let i = match self.list.get(self.last) {
+            Some(o) if o.file == file && o.sha256 == sha => self.last,
+            _ => {
+                let key = (file.to_string(), sha.to_string());
+                let next = self.list.len();
+                let i = *self.index.entry(key).or_insert(next);
+                if i == next {
+                    self.list.push(Origin { file: file.into(), sha256: sha.into(), rows: 0, lines: None });
+                }
+                i
+            }
+        };
+        self.last = i;
+        if let Some(o) = self.list.get_mut(i) {
+            o.rows += 1;
+            if let Some(l) = line {
+                o.lines = Some(o.lines.map_or((l, l), |(a, b)| (a.min(l), b.max(l))));
+            }
+        }
+        Ok(Some((u32::try_from(i).unwrap_or(u32::MAX - 1), line.unwrap_or(u64::MAX))))
+    }
+
+    /// Append the original files to the provenance notes (nothing when no row named one).
+    fn describe(&self, notes: &mut String) {
+        use std::fmt::Write as _;
+        if self.list.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            notes,
+            "A re-import of an einf dataset export: its rows were first imported from {} file(s), as its file, \
+             file_sha256 and line columns give them (each row's original line is in this file's line column; \
+             the lines stored with this import are this file's; the original imports' licence and provenance \
+             texts are not in an export: they stay with those imports in the store exported from):",
+            self.list.len()
+        );
+        let unknown = |s: &str| if s.is_empty() { "?".to_string() } else { s.to_string() };
+        for o in self.list.iter().take(ORIGINS_NAMED) {
+            let lines = o.lines.map_or(String::new(), |(a, b)| format!(", lines {a}-{b} there"));
+            let _ = writeln!(
+                notes,
+                "  {} (sha256 {}): {} rows{lines}",
+                unknown(&o.file),
+                unknown(&o.sha256),
+                o.rows
+            );
+        }
+        if let Some(rest) = self.list.get(ORIGINS_NAMED..).filter(|r| !r.is_empty()) {
+            let rows: u64 = rest.iter().map(|o| o.rows).sum();
+            let _ = writeln!(notes, "  and {} more file(s): {rows} rows", rest.len());
+        }
+    }
+}
+
+/// The configuration of a kernel row of kind `kind`.
+fn config<'r>(get: &impl Fn(usize) -> &'r str, kind: &KernelKind) -> Res<KernelConfig> {
     let num = |column: usize, default: Option<u64>, min: u64| -> Res<u64> {
         let name = COLUMNS.get(column).copied().unwrap_or("");
         let t = get(column);
@@ -555,7 +758,14 @@ fn config<'r>(get: &impl Fn(usize) -> &'r str) -> Res<KernelConfig> {
     ];
     (c.dilation_h, c.dilation_w) = (num(DILATION_H, Some(1), 1)?, num(DILATION_W, Some(1), 1)?);
     c.groups = num(GROUPS, Some(1), 1)?;
-    if !c.cin.is_multiple_of(c.groups) || !c.cout.is_multiple_of(c.groups) {
+    // `groups` is the first convolution's; in a kernel of several (a depthwise convolution fused
+    // with a 1x1 one) `cout` is the last one's.
+    let convs = kind
+        .roles()
+        .iter()
+        .filter(|r| matches!(r, Role::Conv | Role::DwConv | Role::GroupConv | Role::ConvTranspose))
+        .count();
+    if !c.cin.is_multiple_of(c.groups) || (convs <= 1 && !c.cout.is_multiple_of(c.groups)) {
         return Err(ImportErrorKind::Invalid(format!(
             "groups {} does not divide cin {} and cout {}",
             c.groups, c.cin, c.cout
@@ -595,7 +805,7 @@ fn config<'r>(get: &impl Fn(usize) -> &'r str) -> Res<KernelConfig> {
     let channels = get(INPUT_CHANNELS);
     if !channels.is_empty() {
         c.input_channels = channels
-            .split(';')
+            .split([';', ','])
             .map(|t| super::common::count("input_channels", t))
             .collect::<Result<_, _>>()?;
     }
@@ -692,8 +902,32 @@ mod tests {
             assert_eq!(col(name), i, "{name}");
         }
         assert_eq!(col("nonsense"), usize::MAX);
-        assert_eq!(COLUMNS[CONFIG_COLUMNS.start], "batch");
-        assert_eq!(CONFIG_COLUMNS.end, COLUMNS.len());
+        assert_eq!(COLUMNS.get(CONFIG_COLUMNS), Some(&KernelConfig::COLUMNS[..]));
+        let read = [
+            DEVICE,
+            DEVICE_CLASS,
+            SOC,
+            RUNTIME,
+            PRECISION,
+            SUBJECT,
+            KIND,
+            MODEL,
+            MODEL_SHA256,
+            SOURCE_ID,
+            METRIC,
+            VALUE,
+            UNIT,
+            STD,
+            REPETITIONS,
+            RUN,
+            FILE,
+            FILE_SHA256,
+            LINE,
+        ];
+        // Every column is read: its own ones above, the configuration's in `config`.
+        let mut all: Vec<usize> = read.into_iter().chain(CONFIG_COLUMNS).collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..COLUMNS.len()).collect::<Vec<_>>());
     }
 
     #[test]
