@@ -22,6 +22,9 @@ pub struct EvalSummary {
     pub k: usize,
     /// Metric → k-fold on kernels, all kinds.
     pub kernel_cv: BTreeMap<MetricName, Scores>,
+    /// Metric → leave-models-out, every kernel of the held-out models, all kinds.
+    #[serde(default)]
+    pub model_cv_kernels: BTreeMap<MetricName, Scores>,
     /// Metric → leave-models-out kernel sums of held-out models.
     pub model_cv: BTreeMap<MetricName, Scores>,
     /// Metric → held-out models against end-to-end measurements, calibrated.
@@ -34,12 +37,16 @@ impl EvalSummary {
         let mut s = EvalSummary {
             k: e.k,
             kernel_cv: BTreeMap::new(),
+            model_cv_kernels: BTreeMap::new(),
             model_cv: BTreeMap::new(),
             end_to_end: BTreeMap::new(),
         };
         for m in &e.metrics {
             if let Some(all) = m.kernel_cv.get("all") {
                 s.kernel_cv.insert(m.metric, all.einf);
+            }
+            if let Some(all) = m.model_cv_kernels.get("all") {
+                s.model_cv_kernels.insert(m.metric, all.einf);
             }
             if let Some(c) = &m.model_cv {
                 s.model_cv.insert(m.metric, c.einf);
