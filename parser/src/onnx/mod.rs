@@ -23,8 +23,14 @@ use std::path::Path;
 
 /// Oldest default-domain opset einf reads.
 pub const MIN_OPSET: i64 = 7;
-/// Newest default-domain opset einf reads.
-pub const MAX_OPSET: i64 = 21;
+/// Newest default-domain opset einf reads: 27 (ONNX 1.22). Opsets 22–27 (checked against ONNX's
+/// Changelog.md) changed no shape or arithmetic of an operator einf reads: 22 added bfloat16 to
+/// Conv, the pools and the activations (and put in words the ceil-mode rule einf already applies:
+/// a window starting in the end padding is dropped); 23–25 added 4- and 2-bit types and
+/// DequantizeLinear's `output_dtype` (einf's dequantized tensors are f32 either way); 26–27 added
+/// operators (Attention, RMSNormalization, RotaryEmbedding, Swish, ... are reported as not costed)
+/// and Range's `stash_type`.
+pub const MAX_OPSET: i64 = 27;
 
 /// Decode an ONNX model. `model_dir` is the folder external-data locations are relative to (no
 /// external data can be read without it). The graph returned passes [`Graph::validate`] and is
