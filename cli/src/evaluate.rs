@@ -33,8 +33,9 @@ pub struct EvaluateArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
-    /// Write einf's held-out kernel predictions against the measurements (k-fold, log-log, one
-    /// panel per device and metric) as SVG.
+    /// Write einf's held-out kernel predictions against the measurements as SVG (log-log, per
+    /// device and metric: the kernel k-fold and, where kernels were measured in models, the kernels
+    /// of the held-out models).
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
 }
@@ -82,11 +83,19 @@ pub fn run(args: &EvaluateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode>
         let panels: Vec<Panel> = evals
             .iter()
             .flat_map(|e| {
-                e.metrics.iter().map(|m| Panel {
-                    device: e.device.clone(),
-                    metric: m.metric,
-                    what: format!("held-out kernels, {}-fold", e.k),
-                    points: m.kernel_points.clone(),
+                e.metrics.iter().flat_map(|m| {
+                    let kfold = Panel {
+                        device: e.device.clone(),
+                        metric: m.metric,
+                        what: format!("held-out kernels, {}-fold", e.k),
+                        points: m.kernel_points.clone(),
+                    };
+                    let models = (!m.model_kernel_points.is_empty()).then(|| Panel {
+                        what: format!("kernels of held-out models, {}-fold", e.k),
+                        points: m.model_kernel_points.clone(),
+                        ..kfold.clone()
+                    });
+                    std::iter::once(kfold).chain(models)
                 })
             })
             .collect();

@@ -80,6 +80,9 @@ pub struct MetricEvaluation {
     /// (measured, predicted) kernel pairs of einf in the kernel folds, for plots.
     #[serde(skip)]
     pub kernel_points: Vec<(f64, f64)>,
+    /// (measured, predicted) pairs of einf for the kernels of the held-out models, for plots.
+    #[serde(skip)]
+    pub model_kernel_points: Vec<(f64, f64)>,
 }
 
 /// Evaluation of a device.
@@ -157,6 +160,13 @@ impl PerKind {
 
     fn scores(&self) -> BTreeMap<String, Compared> {
         self.0.iter().map(|(kind, (m, t))| (kind.clone(), compared(m, t))).collect()
+    }
+
+    /// (measured, einf's prediction) of every kernel added, in the order added.
+    fn einf_points(&self) -> Vec<(f64, f64)> {
+        self.0
+            .get("all")
+            .map_or_else(Vec::new, |(m, t)| m.iter().copied().zip(t.einf.iter().copied()).collect())
     }
 }
 
@@ -237,7 +247,6 @@ fn evaluate_metric(
     let k = cfg.k.max(2);
     // k-fold on kernels.
     let mut per_kind = PerKind::default();
-    let mut points = Vec::new();
     for fold in 0..k {
         let train: Vec<&KernelSample> =
             samples.iter().enumerate().filter(|(i, _)| i % k != fold).map(|(_, s)| *s).collect();
@@ -245,7 +254,6 @@ fn evaluate_metric(
             samples.iter().enumerate().filter(|(i, _)| i % k == fold).map(|(_, s)| *s).collect();
         let t = fit_and_predict(&train, &test, metric, cfg)?;
         for (i, s) in test.iter().enumerate() {
-            points.push((s.value, t.einf[i]));
             per_kind.push(s, &t, i);
         }
     }
@@ -254,21 +262,22 @@ fn evaluate_metric(
     let e2e: BTreeMap<&str, f64> =
         data.models.iter().filter(|m| m.metric == metric).map(|m| (m.name.as_str(), m.value)).collect();
     let groups = model_groups(samples);
-    let (model_cv, model_cv_kernels, end_to_end) = if !groups.is_empty() {
+    let (model_cv, model_kernels, end_to_end) = if !groups.is_empty() {
         leave_models_out(samples, &groups, &e2e, metric, cfg, k)?
     } else if !e2e.is_empty() {
-        (None, BTreeMap::new(), Some(leave_one_model_out(data, samples, metric, cfg)?))
+        (None, PerKind::default(), Some(leave_one_model_out(data, samples, metric, cfg)?))
     } else {
-        (None, BTreeMap::new(), None)
+        (None, PerKind::default(), None)
     };
     Ok(MetricEvaluation {
         metric,
         kernel_cv,
         model_cv,
-        model_cv_kernels,
+        model_cv_kernels: model_kernels.scores(),
         model_groups: groups.len(),
         end_to_end,
-        kernel_points: points,
+        kernel_points: per_kind.einf_points(),
+        model_kernel_points: model_kernels.einf_points(),
     })
 }
 
@@ -286,7 +295,7 @@ fn model_sums(samples: &[&KernelSample]) -> BTreeMap<String, ModelTerms> {
     out
 }
 
-type ModelCv = (Option<Compared>, BTreeMap<String, Compared>, Option<EndToEnd>);
+type ModelCv = (Option<Compared>, PerKind, Option<EndToEnd>);
 
 fn leave_models_out(
     samples: &[&KernelSample],
@@ -351,7 +360,7 @@ fn leave_models_out(
         calibrated: Scores::of(&e2e_pairs[1]),
         flops: Scores::of(&e2e_pairs[2]),
     });
-    Ok((Some(compared(&meas, &trio)), kernels.scores(), end_to_end))
+    Ok((Some(compared(&meas, &trio)), kernels, end_to_end))
 }
 
 /// Models whose kernels were not measured in them (NeurstrucEnergy): the kernel forests are trained
@@ -397,4 +406,87 @@ fn leave_one_model_out(
         calibrated: Scores::of(&pairs[1]),
         flops: Scores::of(&pairs[2]),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use einf_dataset::batch::{Device, DeviceClass, Metric};
+
+    /// SYNTHETIC: 12 models of 15 convolutions each (cost ∝ MACs with a wobble); models 2i and
+    /// 2i+1 share an architecture, so the leave-models-out folds hold them out together.
+    fn synthetic() -> DeviceData {
+        let mut kernels = Vec::new();
+        for m in 0..12u64 {
+            let arch = m / 2;
+            for l in 0..15u64 {
+                let c = 8 + 8 * ((arch * 7 + l * 3) % 16);
+                let hw = 7 << (l % 4);
+                let config = KernelConfig {
+                    input_h: hw,
+                    input_w: hw,
+                    output_h: hw,
+                    output_w: hw,
+                    cin: c,
+                    cout: c,
+                    kernel_h: 3,
+                    kernel_w: 3,
+                    pads: [1; 4],
+                    ..KernelConfig::neutral()
+                };
+                let macs = (hw * hw * c * c * 9) as f64;
+                kernels.push(KernelSample {
+                    model: Some(format!("model{m:02}")),
+                    kind: "conv-bn-relu".parse().unwrap_or_else(|_| unreachable!()),
+                    config,
+                    metric: Metric::Latency,
+                    value: 1e-8 * macs * (1.0 + 0.05 * ((m + l) % 5) as f64),
+                    source_id: None,
+                });
+            }
+        }
+        DeviceData {
+            device: Device {
+                name: "synthetic".into(),
+                class: DeviceClass::Gpu,
+                soc: None,
+                runtime: None,
+                precision: None,
+                notes: None,
+            },
+            backend: "tflite-gpu".into(),
+            kernels,
+            models: Vec::new(),
+            sources: Vec::new(),
+            sha256: String::new(),
+        }
+    }
+
+    #[test]
+    fn every_kernel_of_every_held_out_model_is_scored_and_plotted() {
+        let data = synthetic();
+        let params = ForestParams { n_trees: 4, max_depth: 8, ..ForestParams::einf() };
+        let cfg = EvalConfig {
+            k: 3,
+            params: params.clone(),
+            baseline: params,
+            calibration: vec![],
+            baselines: false,
+        };
+        let eval = evaluate(&data, &cfg).unwrap_or_else(|e| unreachable!("{e}"));
+        let m = &eval.metrics[0];
+        assert_eq!(m.model_groups, 6);
+        let all = &m.model_cv_kernels["all"];
+        assert_eq!(all.einf.n, data.kernels.len());
+        assert_eq!(m.model_kernel_points.len(), data.kernels.len());
+        // The same measurements, each once, in another order (fold by fold).
+        let mut measured: Vec<f64> = m.model_kernel_points.iter().map(|p| p.0).collect();
+        let mut want: Vec<f64> = data.kernels.iter().map(|k| k.value).collect();
+        measured.sort_by(f64::total_cmp);
+        want.sort_by(f64::total_cmp);
+        assert_eq!(measured, want);
+        assert!(m.model_kernel_points.iter().all(|p| p.1 > 0.0));
+        // The held-out models' kernel sums are scored too, one per model.
+        assert_eq!(m.model_cv.map(|c| c.einf.n), Some(12));
+    }
 }
