@@ -43,6 +43,15 @@ pub enum WeightsArg {
     Omitted,
 }
 
+impl From<WeightsArg> for Weights {
+    fn from(w: WeightsArg) -> Weights {
+        match w {
+            WeightsArg::Zeros => Weights::Zeros,
+            WeightsArg::Omitted => Weights::Omitted,
+        }
+    }
+}
+
 /// Arguments of `einf arch export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -158,11 +167,7 @@ fn export(a: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     });
     let opts = ArchOptions { width: a.width, resolution: a.resolution, classes: a.classes, variant };
     let graph = info.build(&opts)?;
-    let weights = match a.weights {
-        WeightsArg::Zeros => Weights::Zeros,
-        WeightsArg::Omitted => Weights::Omitted,
-    };
-    let bytes = to_onnx(&graph, weights)?;
+    let bytes = to_onnx(&graph, a.weights.into())?;
     std::fs::write(&a.out, &bytes).with_context(|| format!("{}", a.out.display()))?;
     let s = summarize(&graph);
     let e = Exported {

@@ -10,7 +10,6 @@ mod refine;
 use crate::arch::WeightsArg;
 use anyhow::Context;
 use clap::Args;
-use einf_models::export::Weights;
 use einf_models::suite::{SuiteKind, SuiteParams, write};
 use einf_predictor::forests::MetricName;
 use std::io::Write;
@@ -72,10 +71,7 @@ pub fn run(args: &SuiteArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         return refine::run(args, target, out);
     }
     let kind: SuiteKind = args.kind.parse()?;
-    let weights = match args.weights {
-        WeightsArg::Zeros => Weights::Zeros,
-        WeightsArg::Omitted => Weights::Omitted,
-    };
+    let weights = args.weights.into();
     let params =
         SuiteParams { kind, count: args.count, seed: args.seed, prior_share: args.prior_share, weights };
     let w = write(&params, &args.out).with_context(|| format!("suite in {}", args.out.display()))?;

@@ -566,16 +566,7 @@ impl Net {
     /// Global average pooling to `1×1`.
     pub fn gap(&mut self, x: Fm) -> Fm {
         let name = self.name("gap");
-        let attrs = PoolAttrs {
-            kind: PoolKind::Avg,
-            global: true,
-            kernel: Vec::new(),
-            strides: Vec::new(),
-            dilations: Vec::new(),
-            padding: Padding::Valid,
-            ceil_mode: false,
-        };
-        let y = self.push(name, Op::Pool(attrs), vec![x.id], &[1, x.c, 1, 1]);
+        let y = self.push(name, Op::Pool(PoolAttrs::global(PoolKind::Avg)), vec![x.id], &[1, x.c, 1, 1]);
         self.fm(y, x.c, 1, 1)
     }
 

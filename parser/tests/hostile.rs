@@ -12,6 +12,10 @@ use einf_parser::{ErrorKind, load_model};
 use prost::Message;
 use std::path::{Path, PathBuf};
 
+#[path = "support/xorshift.rs"]
+mod xorshift;
+use xorshift::XorShift;
+
 fn fixtures() -> Vec<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/models");
     let mut out = Vec::new();
@@ -59,17 +63,6 @@ fn no_panic(path: &Path) {
     }
 }
 
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 #[test]
 fn truncated_fixtures_are_errors() {
     let dir = scratch("trunc");
@@ -97,8 +90,8 @@ fn bit_flipped_fixtures_never_panic() {
         for round in 0..8 {
             let mut b = bytes.clone();
             for _ in 0..16 {
-                let i = (rng.next() % b.len() as u64) as usize;
-                b[i] ^= 1 << (rng.next() % 8);
+                let i = rng.below(b.len());
+                b[i] ^= 1 << rng.below(8);
             }
             let p = dir.join(format!("flip{round}.{ext}"));
             std::fs::write(&p, &b).expect("write");

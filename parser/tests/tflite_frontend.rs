@@ -14,6 +14,10 @@ use einf_parser::tflite::{parse, schema as fb};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+#[path = "support/xorshift.rs"]
+mod xorshift;
+use xorshift::XorShift;
+
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 
@@ -118,30 +122,20 @@ fn every_fixture_parses_into_a_valid_graph() {
     }
 }
 
+/// The op counts of generated/mobilenetv2_035 (the int8 file has the same ops).
+const MOBILENETV2_035: &[(&str, u64)] = &[
+    ("CONV_2D", 35),
+    ("DEPTHWISE_CONV_2D", 17),
+    ("ADD", 10),
+    ("FULLY_CONNECTED", 1),
+    ("MEAN", 1),
+    ("SOFTMAX", 1),
+];
+
 /// The op counts that each folder's SOURCE.txt states.
 const SOURCE_COUNTS: &[(&str, &[(&str, u64)])] = &[
-    (
-        "generated/mobilenetv2_035.tflite",
-        &[
-            ("CONV_2D", 35),
-            ("DEPTHWISE_CONV_2D", 17),
-            ("ADD", 10),
-            ("FULLY_CONNECTED", 1),
-            ("MEAN", 1),
-            ("SOFTMAX", 1),
-        ],
-    ),
-    (
-        "generated/mobilenetv2_035_int8.tflite",
-        &[
-            ("CONV_2D", 35),
-            ("DEPTHWISE_CONV_2D", 17),
-            ("ADD", 10),
-            ("FULLY_CONNECTED", 1),
-            ("MEAN", 1),
-            ("SOFTMAX", 1),
-        ],
-    ),
+    ("generated/mobilenetv2_035.tflite", MOBILENETV2_035),
+    ("generated/mobilenetv2_035_int8.tflite", MOBILENETV2_035),
     ("mlperf-tiny-tflite/ad01_int8.tflite", &[("FULLY_CONNECTED", 10)]),
     ("mlperf-tiny-tflite/ad01_fp32.tflite", &[("FULLY_CONNECTED", 10)]),
     ("mlperf-tiny-tflite/pretrainedResnet_quant.tflite", &[("CONV_2D", 9), ("ADD", 3)]),
@@ -404,21 +398,6 @@ fn constants_are_decoded_when_small() {
 
 // ---------------------------------------------------------------------------------------------
 // Damaged input: an error or a valid graph, never a panic.
-
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// Parse without panicking; a graph that comes back must be valid. True when it parsed.
 fn parse_damaged(bytes: &[u8], what: &str) -> bool {

@@ -16,7 +16,6 @@ use super::measured::{self, Measured};
 use crate::train::DEFAULT_DATA;
 use anyhow::{Context, bail};
 use einf_dataset::batch::{DeviceClass, Metric};
-use einf_models::export::Weights;
 use einf_models::suite::SuiteKind;
 use einf_models::suite::refine::{CvPoint, CvSource, RefineParams, Refined, write};
 use einf_predictor::data::{KernelSample, bundled_devices};
@@ -176,10 +175,7 @@ pub fn run(args: &SuiteArgs, target: &str, out: &mut dyn Write) -> anyhow::Resul
         count: args.count,
         per_kernel: args.per_kernel,
         threshold: args.threshold,
-        weights: match args.weights {
-            crate::arch::WeightsArg::Zeros => Weights::Zeros,
-            crate::arch::WeightsArg::Omitted => Weights::Omitted,
-        },
+        weights: args.weights.into(),
         ..RefineParams::new(kind, args.seed)
     };
     let source = CvSource {

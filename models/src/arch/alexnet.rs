@@ -2,7 +2,7 @@
 //! variant of Krizhevsky's "One weird trick" paper, convolutions with bias, no LRN.
 
 use crate::error::Result;
-use crate::net::{Act, Conv, Fm, Net, Pad, Pool};
+use crate::net::{Conv, Fm, Net, Pad, Pool};
 
 pub(super) fn alexnet(net: &mut Net, x: Fm, classes: u64) -> Result<Fm> {
     net.scope("features");
@@ -17,10 +17,5 @@ pub(super) fn alexnet(net: &mut Net, x: Fm, classes: u64) -> Result<Fm> {
         x = net.conv(x, Conv::new(c, 3).no_bn())?;
     }
     let x = net.pool(x, Pool::max(3, 2, 0))?;
-    net.scope("classifier");
-    let c = net.ch(4096);
-    let x = net.fc(x, c, Act::Relu)?;
-    let c = net.ch(4096);
-    let x = net.fc(x, c, Act::Relu)?;
-    net.fc(x, classes, Act::None)
+    super::vgg::classifier(net, x, classes)
 }

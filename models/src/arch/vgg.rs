@@ -21,6 +21,12 @@ fn vgg(net: &mut Net, mut x: Fm, classes: u64, cfg: &[u64]) -> Result<Fm> {
             net.conv(x, Conv::new(c, 3).no_bn())?
         };
     }
+    classifier(net, x, classes)
+}
+
+/// The classifier torchvision gives VGG and AlexNet (dropout left out): two fully connected
+/// layers of 4096 with ReLU, then one to `classes`.
+pub(super) fn classifier(net: &mut Net, x: Fm, classes: u64) -> Result<Fm> {
     net.scope("classifier");
     let c = net.ch(4096);
     let x = net.fc(x, c, Act::Relu)?;

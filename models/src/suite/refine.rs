@@ -102,36 +102,33 @@ fn is_pool(kind: SuiteKind) -> bool {
 impl Geometry {
     /// The geometry of a measured (or parsed) kernel of `kind`.
     pub fn of(kind: SuiteKind, c: &KernelConfig) -> Geometry {
-        if is_fc(kind) {
-            return Geometry::flat(c.cin, c.cout);
-        }
-        Geometry {
-            input_h: c.input_h,
-            input_w: c.input_w,
-            cin: c.cin,
-            cout: c.cout,
-            kernel_h: c.kernel_h,
-            kernel_w: c.kernel_w,
-            stride_h: c.stride_h,
-            stride_w: c.stride_w,
-        }
+        Geometry::sided(
+            kind,
+            (c.cin, c.cout),
+            (c.input_h, c.input_w),
+            (c.kernel_h, c.kernel_w),
+            (c.stride_h, c.stride_w),
+        )
     }
 
     /// The geometry of a suite configuration of `kind` (what [`Geometry::of`] gives for its model).
     pub fn of_suite(kind: SuiteKind, c: &SuiteConfig) -> Geometry {
+        Geometry::sided(kind, (c.cin, c.cout), (c.hw, c.hw), (c.k, c.k), (c.stride, c.stride))
+    }
+
+    /// A kernel of `kind` with `(cin, cout)` channels and `(height, width)` input, window and
+    /// stride; fully connected kinds keep only the channels.
+    fn sided(
+        kind: SuiteKind,
+        (cin, cout): (u64, u64),
+        (input_h, input_w): (u64, u64),
+        (kernel_h, kernel_w): (u64, u64),
+        (stride_h, stride_w): (u64, u64),
+    ) -> Geometry {
         if is_fc(kind) {
-            return Geometry::flat(c.cin, c.cout);
+            return Geometry::flat(cin, cout);
         }
-        Geometry {
-            input_h: c.hw,
-            input_w: c.hw,
-            cin: c.cin,
-            cout: c.cout,
-            kernel_h: c.k,
-            kernel_w: c.k,
-            stride_h: c.stride,
-            stride_w: c.stride,
-        }
+        Geometry { input_h, input_w, cin, cout, kernel_h, kernel_w, stride_h, stride_w }
     }
 
     fn flat(cin: u64, cout: u64) -> Geometry {

@@ -96,6 +96,21 @@ pub struct PoolAttrs {
     pub ceil_mode: bool,
 }
 
+impl PoolAttrs {
+    /// Global pooling of `kind` over every spatial axis.
+    pub fn global(kind: PoolKind) -> PoolAttrs {
+        PoolAttrs {
+            kind,
+            global: true,
+            kernel: Vec::new(),
+            strides: Vec::new(),
+            dilations: Vec::new(),
+            padding: Padding::Valid,
+            ceil_mode: false,
+        }
+    }
+}
+
 /// Elementwise binary operators with numpy broadcasting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -3,7 +3,7 @@
 use super::window::{positive, window};
 use super::{Family, NodeCtx};
 use crate::error::Result;
-use crate::ir::{Op, Padding, PoolAttrs, PoolKind};
+use crate::ir::{Op, PoolAttrs, PoolKind};
 
 /// Op types of this family.
 pub(super) const OPS: Family = &[
@@ -31,15 +31,7 @@ fn windowed(ctx: &NodeCtx<'_, '_>, kind: PoolKind) -> Result<Op> {
 }
 
 fn global(kind: PoolKind) -> Op {
-    Op::Pool(PoolAttrs {
-        kind,
-        global: true,
-        kernel: Vec::new(),
-        strides: Vec::new(),
-        dilations: Vec::new(),
-        padding: Padding::Valid,
-        ceil_mode: false,
-    })
+    Op::Pool(PoolAttrs::global(kind))
 }
 
 fn max_pool(ctx: &mut NodeCtx<'_, '_>) -> Result<Op> {
