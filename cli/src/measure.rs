@@ -246,14 +246,7 @@ fn device(args: &MeasureArgs, store: &Store) -> anyhow::Result<Device> {
     let known = store.devices()?.into_iter().map(|d| d.device).find(|d| d.name == name);
     let mut device = match (known, args.class) {
         (Some(d), _) => d,
-        (None, Some(class)) => Device {
-            name: name.to_string(),
-            class: class.into(),
-            soc: None,
-            runtime: None,
-            precision: None,
-            notes: None,
-        },
+        (None, Some(class)) => Device::named(name, class.into()),
         (None, None) => bail!(
             "{}: device '{name}' is not in the store: describe it with --class cpu|gpu|npu|mcu|accelerator \
              (and --soc, --runtime, --precision)",

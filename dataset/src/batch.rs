@@ -70,6 +70,13 @@ pub struct Device {
     pub notes: Option<String>,
 }
 
+impl Device {
+    /// A device known by its name and class only (SoC, runtime, precision and notes unknown).
+    pub fn named(name: impl Into<String>, class: DeviceClass) -> Device {
+        Device { name: name.into(), class, soc: None, runtime: None, precision: None, notes: None }
+    }
+}
+
 /// What was measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -131,6 +138,11 @@ pub struct KernelRecord {
     pub source_id: Option<String>,
     /// The model this kernel was measured in, when it was measured inside a model.
     pub model: Option<String>,
+}
+
+/// Whether `text` is a sha256 as stored: 64 hex digits.
+pub(crate) fn is_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// A whole model.

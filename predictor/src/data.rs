@@ -81,6 +81,19 @@ pub struct DeviceData {
 }
 
 impl DeviceData {
+    /// Kernel measurements of `device` built in code: no model-level measurements, no files read
+    /// (so `sources` and `sha256` are empty).
+    pub fn of_kernels(device: Device, backend: &str, kernels: Vec<KernelSample>) -> DeviceData {
+        DeviceData {
+            device,
+            backend: backend.to_string(),
+            kernels,
+            models: Vec::new(),
+            sources: Vec::new(),
+            sha256: String::new(),
+        }
+    }
+
     /// Metrics with kernel measurements, in a fixed order.
     pub fn metrics(&self) -> Vec<Metric> {
         Metric::ALL.into_iter().filter(|m| self.kernels.iter().any(|k| k.metric == *m)).collect()

@@ -445,21 +445,7 @@ mod tests {
                 });
             }
         }
-        DeviceData {
-            device: Device {
-                name: "synthetic".into(),
-                class: DeviceClass::Gpu,
-                soc: None,
-                runtime: None,
-                precision: None,
-                notes: None,
-            },
-            backend: "tflite-gpu".into(),
-            kernels,
-            models: Vec::new(),
-            sources: Vec::new(),
-            sha256: String::new(),
-        }
+        DeviceData::of_kernels(Device::named("synthetic", DeviceClass::Gpu), "tflite-gpu", kernels)
     }
 
     #[test]

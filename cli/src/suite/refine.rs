@@ -322,21 +322,7 @@ mod tests {
                 source_id: None,
             });
         }
-        DeviceData {
-            device: Device {
-                name: "synthetic".into(),
-                class: DeviceClass::Gpu,
-                soc: None,
-                runtime: None,
-                precision: None,
-                notes: None,
-            },
-            backend: "tflite-gpu".into(),
-            kernels,
-            models: Vec::new(),
-            sources: Vec::new(),
-            sha256: String::new(),
-        }
+        DeviceData::of_kernels(Device::named("synthetic", DeviceClass::Gpu), "tflite-gpu", kernels)
     }
 
     /// The per-kernel predictions are exactly the predictor's own k-fold ones: same folds, same

@@ -559,12 +559,8 @@ impl<'o> State<'o> {
         let id = u32::try_from(self.device_ids.len()).unwrap_or(u32::MAX);
         self.device_ids.insert(name.to_string(), (id, class));
         self.devices.push(Device {
-            name: name.to_string(),
-            class,
-            soc: None,
-            runtime: None,
-            precision: None,
             notes: Some("device of a generic CSV import".into()),
+            ..Device::named(name, class)
         });
         Ok(id)
     }
@@ -619,7 +615,7 @@ fn next_id(ids: &mut FxHashMap<String, u32>, text: &str) -> u32 {
 
 /// `text` when it is a sha256: 64 hex digits.
 fn sha256<'t>(column: &str, text: &'t str) -> Res<&'t str> {
-    if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if crate::batch::is_sha256(text) {
         Ok(text)
     } else {
         Err(ImportErrorKind::Invalid(format!("{column}: '{text}' is not a sha256 (64 hex digits)")))

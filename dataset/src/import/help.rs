@@ -189,11 +189,7 @@ fn device(column: &str) -> Result<Device, ImportErrorKind> {
         )));
     };
     Ok(Device {
-        name: format!("help-{column}"),
-        class,
-        soc: None,
-        runtime: None,
-        precision: None,
         notes: Some(format!("HELP latency table column '{column}': {note}")),
+        ..Device::named(format!("help-{column}"), class)
     })
 }

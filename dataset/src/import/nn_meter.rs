@@ -256,12 +256,8 @@ fn device(opts: &ReadOptions) -> Res<Device> {
         ));
     };
     Ok(Device {
-        name: name.to_string(),
-        class: device_class(name, opts.device_class)?,
-        soc: None,
-        runtime: None,
-        precision: None,
         notes: Some("device of an nn-Meter / DeepEn2023 kernel file (named by the importer)".into()),
+        ..Device::named(name, device_class(name, opts.device_class)?)
     })
 }
 

@@ -346,7 +346,7 @@ fn check_model(m: &ModelRecord) -> Result<(), String> {
         return Err("empty model name".into());
     }
     if let Some(sha) = &m.file_sha256
-        && (sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()))
+        && !crate::batch::is_sha256(sha)
     {
         return Err(format!("model file sha256 '{sha}' is not 64 hex digits"));
     }

@@ -23,14 +23,7 @@
 //! // A synthetic batch (made-up value, for the example only).
 //! let batch = ImportBatch {
 //!     format: "csv".into(),
-//!     devices: vec![Device {
-//!         name: "example-cpu".into(),
-//!         class: DeviceClass::Cpu,
-//!         soc: None,
-//!         runtime: None,
-//!         precision: None,
-//!         notes: None,
-//!     }],
+//!     devices: vec![Device::named("example-cpu", DeviceClass::Cpu)],
 //!     measurements: vec![Measurement {
 //!         device: "example-cpu".into(),
 //!         subject: Subject::Model(ModelRecord { name: "tiny".into(), file_sha256: None }),
