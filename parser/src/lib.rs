@@ -33,6 +33,6 @@ pub mod tflite;
 pub use error::{Error, ErrorKind, Result};
 pub use model::{
     ASSUMED_SIDE, Format, MAX_FILE_BYTES, default_backend, detect, load_model, load_model_assuming,
-    load_model_batch, parse_bytes,
+    parse_bytes,
 };
 pub use report::{Analysis, Coverage, Totals, analyze};

@@ -50,25 +50,16 @@ pub fn load_model(path: &Path, shapes: &[InputShape]) -> Result<Graph> {
     Ok(graph)
 }
 
-/// [`load_model`], except that a graph input whose only unknown dimension is the first (a
-/// symbolic batch, as exporters write `N`, `batch` or `?`) takes `batch` there, unless `shapes`
-/// names that input. Inputs with other unknown dimensions (a dynamic resolution) still need a
-/// shape: the error names the dimension.
-pub fn load_model_batch(path: &Path, shapes: &[InputShape], batch: u64) -> Result<Graph> {
-    let mut graph = read_graph(path)?;
-    let mut all = shapes.to_vec();
-    all.extend(symbolic_batch_shapes(&graph, shapes, batch));
-    infer(&mut graph, &all).map_err(|e| e.in_file(path))?;
-    Ok(graph)
-}
-
 /// The side an image input with a dynamic resolution is assumed to have by
 /// [`load_model_assuming`]: 224, ImageNet's and nn-Meter's input.
 pub const ASSUMED_SIDE: u64 = 224;
 
-/// [`load_model_batch`], and moreover an image input (4-D, with a known channel count of 1 to 4
-/// in NCHW or NHWC position) whose height or width is unknown takes [`ASSUMED_SIDE`] there. The
-/// shapes assumed that way are returned beside the graph, so that callers can say so: a
+/// [`load_model`], except that inputs not named in `shapes` get defaults: one whose only unknown
+/// dimension is the first (a symbolic batch, as exporters write `N`, `batch` or `?`) takes `batch`
+/// there, and an image input (4-D, with a known channel count of 1 to 4 in NCHW or NHWC position)
+/// whose height or width is unknown takes `batch` and [`ASSUMED_SIDE`] there. Other inputs with
+/// unknown dimensions still need a shape: the error names the dimension. The image
+/// shapes assumed are returned beside the graph, so that callers can say so: a
 /// prediction at an assumed resolution is only as good as the assumption.
 pub fn load_model_assuming(
     path: &Path,
