@@ -70,8 +70,9 @@ pub enum LeafValue {
     Mean,
     /// The median of every training row that reaches the leaf: robust to the occasional slow run.
     /// On the qed-usc phones identical kernels measured in different models are mostly alike
-    /// with a few runs 2–3× slower (s10, 3×3/2 max pool on 112×112×64: 26 of 31 at 81–87 µs, 5 at
-    /// 200–207 µs); a mean of logs lands between the modes, within 10% of neither.
+    /// with a few runs 2–3× slower (s10, 3×3/2 max pool on 112×112×64: 24 of 31 at 81–87 µs, 2 at
+    /// 97–98 µs, 5 at 200–207 µs); a mean of logs (98 µs) is more than 10% above the 24 typical
+    /// runs.
     Median,
 }
 
