@@ -335,7 +335,13 @@ fn store(args: &MeasureArgs, m: &Measurement, subject: Subject) -> anyhow::Resul
         m.dropped_first,
         m.dropped_last,
     );
-    let batch = ImportBatch { format: FORMAT.into(), devices: vec![device], measurements, provenance };
+    let batch = ImportBatch {
+        format: FORMAT.into(),
+        devices: vec![device],
+        measurements,
+        provenance,
+        graphs: Vec::new(),
+    };
 
     // The import key: the bytes of every input plus what the command line made of them, so the
     // same command twice adds nothing and another window file, model or device is a new import.

@@ -92,6 +92,7 @@ fn synthetic_batch() -> ImportBatch {
         devices,
         measurements,
         provenance: "synthetic benchmark batch".into(),
+        graphs: Vec::new(),
     }
 }
 

@@ -185,6 +185,23 @@ pub struct Measurement {
     pub line: usize,
 }
 
+/// The kernels of a whole model: as einf's parser splits its file (or its built-in architecture)
+/// for one backend, or as the source itself lists the model's layers (NeurstrucEnergy's whole
+/// CNNs). Training learns from a model measurement only when it knows the model's kernels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelGraph {
+    /// The model (name and file hash, as in its measurements).
+    pub model: ModelRecord,
+    /// The parser backend whose fusion rules made the kernels (`tflite-gpu`, ...); `None` when
+    /// the source lists the kernels itself (they are the device's own, whatever its backend).
+    pub backend: Option<String>,
+    /// The costed kernels, in execution order.
+    pub kernels: Vec<(KernelKind, KernelConfig)>,
+    /// Kernels the parser could not cost (unsupported operators, unknown shapes), left out of
+    /// `kernels`.
+    pub uncosted: u32,
+}
+
 /// Everything one file contributes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportBatch {
@@ -196,4 +213,7 @@ pub struct ImportBatch {
     pub measurements: Vec<Measurement>,
     /// Licence and provenance text stored with the import.
     pub provenance: String,
+    /// Kernel lists of the batch's whole models, where the source or a model file gives them.
+    #[serde(default)]
+    pub graphs: Vec<ModelGraph>,
 }

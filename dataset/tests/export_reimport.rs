@@ -96,6 +96,7 @@ fn batch() -> ImportBatch {
         ],
         measurements,
         provenance: "synthetic batch (made-up values)".into(),
+        graphs: Vec::new(),
     }
 }
 

@@ -128,6 +128,7 @@ fn synthetic_batch(devices: &[&str], kernels: u64) -> ImportBatch {
         devices: devices.iter().map(|d| synthetic_device(d, DeviceClass::Gpu)).collect(),
         measurements,
         provenance: "synthetic test batch (made-up values)".into(),
+        graphs: Vec::new(),
     }
 }
 
@@ -298,6 +299,7 @@ fn kernel_configs_differing_in_any_field_are_distinct() {
         devices: vec![synthetic_device("dev-a", DeviceClass::Cpu)],
         measurements,
         provenance: "synthetic".into(),
+        graphs: Vec::new(),
     };
     let s = imported(store.import(&batch, &source("k.csv")).unwrap());
     assert_eq!(s.kernels, 5);
@@ -341,6 +343,7 @@ fn a_kernel_measured_inside_a_model_keeps_its_model() {
             model_row("dev-a", "synthetic-net", Metric::Latency, 3.0, 0, 3),
         ],
         provenance: "synthetic".into(),
+        graphs: Vec::new(),
     };
     let s = imported(store.import(&batch, &source("m.csv")).unwrap());
     assert_eq!((s.kernels, s.models), (1, 1));

@@ -236,6 +236,7 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImportBatch, ImportError>
         devices: state.devices,
         measurements,
         provenance: provenance(FORMAT, path, &notes),
+        graphs: Vec::new(),
     })
 }
 

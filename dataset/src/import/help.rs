@@ -115,6 +115,7 @@ pub fn read(path: &Path, _opts: &ReadOptions) -> Result<ImportBatch, ImportError
         devices: devices.into_vec(),
         measurements,
         provenance: provenance(FORMAT, path, &notes),
+        graphs: Vec::new(),
     })
 }
 

@@ -111,6 +111,7 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImportBatch, ImportError>
         devices: devices.into_vec(),
         measurements,
         provenance: provenance(FORMAT, path, &notes),
+        graphs: Vec::new(),
     })
 }
 

@@ -280,6 +280,7 @@ fn batch(
         devices: devices.into_vec(),
         measurements,
         provenance: provenance(FORMAT, path, &notes),
+        graphs: Vec::new(),
     })
 }
 

@@ -94,6 +94,7 @@ pub fn read(path: &Path, _opts: &ReadOptions) -> Result<ImportBatch, ImportError
         devices: devices.into_vec(),
         measurements,
         provenance: provenance(FORMAT, path, NOTES),
+        graphs: Vec::new(),
     })
 }
 

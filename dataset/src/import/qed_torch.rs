@@ -261,6 +261,7 @@ pub(crate) fn read(path: &Path, csv: &Csv, phones: &[String]) -> Result<ImportBa
         devices: devices.into_vec(),
         measurements,
         provenance: provenance(FORMAT, path, &notes(phones, &tally)),
+        graphs: Vec::new(),
     })
 }
 

@@ -35,6 +35,7 @@
 //!         line: 2,
 //!     }],
 //!     provenance: "synthetic example".into(),
+//!     graphs: Vec::new(),
 //! };
 //! let source = ImportSource::from_bytes("example.csv", b"the file's bytes");
 //! assert!(matches!(store.import(&batch, &source)?, ImportOutcome::Imported(_)));
