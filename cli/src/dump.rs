@@ -5,62 +5,31 @@
 //! measurement); `params.json` holds the hyperparameters.
 
 use anyhow::{Context, Result};
-use einf_predictor::data::DeviceData;
-use einf_predictor::features::{Family, FeatureSet, features};
-use einf_predictor::forests::{MetricName, base_key, scale};
+use einf_predictor::data::{DeviceData, KernelSample};
+use einf_predictor::features::FeatureSet;
 use einf_predictor::params::ForestParams;
-use std::collections::BTreeMap;
+use einf_predictor::training_set::training_sets;
 use std::fmt::Write as _;
 use std::path::Path;
-
-/// Rows of one forest: its family and (features, target) rows.
-type Rows = (Family, Vec<(Vec<f64>, f64)>);
-
-/// The training set of every forest `Forests::train` fits on `data` with `params` (the same
-/// grouping: a kind's own forest from `min_kind_samples` samples, and its base operator's).
-pub fn training_sets(
-    data: &DeviceData,
-    params: &ForestParams,
-) -> Result<BTreeMap<(String, MetricName), Rows>> {
-    let mut kind_counts: BTreeMap<(String, MetricName), usize> = BTreeMap::new();
-    for s in &data.kernels {
-        *kind_counts.entry((s.kind.to_string(), s.metric)).or_default() += 1;
-    }
-    let mut sets: BTreeMap<(String, MetricName), Rows> = BTreeMap::new();
-    for (i, s) in data.kernels.iter().enumerate() {
-        let metric = s.metric;
-        let x = features(&s.kind, &s.config, FeatureSet::Einf, &format!("sample {i}"))?;
-        let t = params.target.forward(s.value / scale(params.target, metric, &s.kind, &s.config));
-        let own = kind_counts.get(&(s.kind.to_string(), metric)).copied().unwrap_or(0)
-            >= params.min_kind_samples as usize;
-        let mut keys = vec![(base_key(&s.kind), metric)];
-        if own {
-            keys.push((s.kind.to_string(), metric));
-        }
-        for key in keys {
-            let e = sets.entry(key).or_insert_with(|| (Family::of(&s.kind), Vec::new()));
-            e.1.push((x.clone(), t));
-        }
-    }
-    Ok(sets)
-}
 
 /// Write the training sets and hyperparameters to `dir`; returns the number of files and rows.
 pub fn dump(data: &DeviceData, params: &ForestParams, dir: &Path) -> Result<(usize, usize)> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let sets = training_sets(data, params)?;
+    let samples: Vec<&KernelSample> = data.kernels.iter().collect();
+    let sets = training_sets(&samples, params, FeatureSet::Einf)?;
     let mut rows = 0;
-    for ((kind, metric), (family, set)) in &sets {
-        let mut text = family.names(FeatureSet::Einf).join(",");
+    for (key, set) in &sets {
+        let mut text = set.family.names(FeatureSet::Einf).join(",");
         text.push_str(",target\n");
-        for (x, t) in set {
+        for (x, y) in set.x.iter().zip(&set.y) {
             for v in x {
                 let _ = write!(text, "{v:?},");
             }
-            let _ = writeln!(text, "{t:?}");
+            let _ = writeln!(text, "{:?}", params.target.forward(*y));
         }
-        rows += set.len();
-        let path = dir.join(format!("{}.{}.csv", kind.replace(':', "-"), metric.name()));
+        rows += set.y.len();
+        let name = key.scope.to_string().replace(':', "-");
+        let path = dir.join(format!("{name}.{}.csv", key.metric.name()));
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     }
     let path = dir.join("params.json");

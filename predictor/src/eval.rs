@@ -19,9 +19,10 @@ use crate::features::{Family, FeatureSet, counts};
 use crate::forests::{Forests, MetricName};
 use crate::params::ForestParams;
 use crate::scores::Scores;
+use crate::training_set::{ForestScope, KernelFolds};
 use einf_parser::kernel::{KernelConfig, KernelKind};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What to evaluate with.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,7 +99,8 @@ pub struct Evaluation {
 
 /// Per-kind FLOPs ratios (the FLOPs baseline), falling back to the base role and to all kernels.
 struct FlopsBaseline {
-    ratio: BTreeMap<String, f64>,
+    ratio: HashMap<ForestScope, f64>,
+    all: f64,
 }
 
 fn work(kind: &KernelKind, c: &KernelConfig) -> f64 {
@@ -108,28 +110,34 @@ fn work(kind: &KernelKind, c: &KernelConfig) -> f64 {
 
 impl FlopsBaseline {
     fn fit(train: &[&KernelSample]) -> FlopsBaseline {
-        let mut acc: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+        let mut acc: HashMap<ForestScope, (f64, usize)> = HashMap::new();
+        let mut all = (0.0, 0usize);
         for s in train {
             let l = (s.value / work(&s.kind, &s.config)).ln();
-            let base = format!("base:{}", s.kind.base().map(|r| r.to_string()).unwrap_or_default());
-            for key in [s.kind.to_string(), base, "all".to_string()] {
-                let e = acc.entry(key).or_default();
+            let scopes =
+                std::iter::once(ForestScope::Kind(s.kind.clone())).chain(ForestScope::base_of(&s.kind));
+            for scope in scopes {
+                let e = acc.entry(scope).or_default();
                 e.0 += l;
                 e.1 += 1;
             }
+            all.0 += l;
+            all.1 += 1;
         }
-        FlopsBaseline { ratio: acc.into_iter().map(|(k, (s, n))| (k, (s / n as f64).exp())).collect() }
+        let mean = |(s, n): (f64, usize)| (s / n as f64).exp();
+        FlopsBaseline {
+            ratio: acc.into_iter().map(|(k, v)| (k, mean(v))).collect(),
+            all: if all.1 > 0 { mean(all) } else { 0.0 },
+        }
     }
 
     fn predict(&self, kind: &KernelKind, c: &KernelConfig) -> f64 {
-        let base = format!("base:{}", kind.base().map(|r| r.to_string()).unwrap_or_default());
         let r = self
             .ratio
-            .get(&kind.to_string())
-            .or_else(|| self.ratio.get(&base))
-            .or_else(|| self.ratio.get("all"))
+            .get(&ForestScope::Kind(kind.clone()))
+            .or_else(|| ForestScope::base_of(kind).and_then(|b| self.ratio.get(&b)))
             .copied()
-            .unwrap_or(0.0);
+            .unwrap_or(self.all);
         r * work(kind, c)
     }
 }
@@ -244,14 +252,12 @@ fn evaluate_metric(
     metric: MetricName,
     cfg: &EvalConfig,
 ) -> Result<MetricEvaluation> {
-    let k = cfg.k.max(2);
+    let folds = KernelFolds::new(cfg.k.max(2))?;
+    let k = folds.k();
     // k-fold on kernels.
     let mut per_kind = PerKind::default();
     for fold in 0..k {
-        let train: Vec<&KernelSample> =
-            samples.iter().enumerate().filter(|(i, _)| i % k != fold).map(|(_, s)| *s).collect();
-        let test: Vec<&KernelSample> =
-            samples.iter().enumerate().filter(|(i, _)| i % k == fold).map(|(_, s)| *s).collect();
+        let (train, test) = folds.split(samples, fold);
         let t = fit_and_predict(&train, &test, metric, cfg)?;
         for (i, s) in test.iter().enumerate() {
             per_kind.push(s, &t, i);

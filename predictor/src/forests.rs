@@ -9,29 +9,16 @@
 //! picked the pair (log-rate, pooled) in 51 of 60 outer folds (`examples/nested_cv.rs`).
 
 use crate::data::KernelSample;
-use crate::error::{PredictorError, Result};
-use crate::features::{Family, FeatureSet, features, work};
+use crate::error::Result;
+use crate::features::{Family, FeatureSet, features};
 use crate::forest::FlatForest;
 use crate::params::ForestParams;
-use crate::params::Target;
 use crate::train::fit;
+pub use crate::training_set::{ForestKey, ForestScope, scale};
+use crate::training_set::{TrainingSet, training_sets};
 use einf_dataset::batch::Metric;
 use einf_parser::kernel::{KernelConfig, KernelKind};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-
-/// Prefix of a fallback forest's key: `base:conv`.
-pub const BASE_PREFIX: &str = "base:";
-
-/// What a forest predicts.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct ForestKey {
-    /// A kernel kind (`conv-bn-relu`) or a base role (`base:conv`).
-    pub kind: String,
-    /// The metric.
-    pub metric: MetricName,
-}
 
 /// A metric (energy mJ, latency ms, power mW): the dataset's [`Metric`], ordered and
 /// serialised by name.
@@ -63,21 +50,6 @@ pub struct Forests {
     pub list: Vec<KindForest>,
 }
 
-/// The key of the fallback forest of a kind.
-pub fn base_key(kind: &KernelKind) -> String {
-    format!("{BASE_PREFIX}{}", kind.base().map(|r| r.to_string()).unwrap_or_default())
-}
-
-/// The factor a forest's inverse-transformed output is multiplied by: the kernel's work for
-/// [`Target::LogRate`] and an extensive metric (energy, latency), else 1 (power does not grow
-/// with work: under `LogRate` it is fitted on its log).
-pub fn scale(target: Target, metric: MetricName, kind: &KernelKind, config: &KernelConfig) -> f64 {
-    match (target, metric) {
-        (Target::LogRate, MetricName::Energy | MetricName::Latency) => work(kind, config),
-        _ => 1.0,
-    }
-}
-
 /// A kernel's prediction in the measured unit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KernelEstimate {
@@ -91,48 +63,20 @@ pub struct KernelEstimate {
 }
 
 impl Forests {
-    /// Train every forest from `samples` (in parallel over forests).
+    /// Train every forest from `samples` (in parallel over forests), grouped by
+    /// [`training_sets`].
     pub fn train(samples: &[&KernelSample], params: &ForestParams, set: FeatureSet) -> Result<Forests> {
         params.validate()?;
-        type Group = (Family, Vec<Vec<f64>>, Vec<f64>);
-        let mut groups: BTreeMap<ForestKey, Group> = BTreeMap::new();
-        let mut kind_counts: BTreeMap<(String, MetricName), usize> = BTreeMap::new();
-        for s in samples {
-            *kind_counts.entry((s.kind.to_string(), s.metric)).or_default() += 1;
-        }
-        for (i, s) in samples.iter().enumerate() {
-            if !(s.value.is_finite() && s.value > 0.0) {
-                return Err(PredictorError::TrainingData(format!(
-                    "sample {i} ({}): value {}",
-                    s.kind, s.value
-                )));
-            }
-            let family = Family::of(&s.kind);
-            let x = features(&s.kind, &s.config, set, &format!("sample {i}"))?;
-            let metric: MetricName = s.metric;
-            let own = kind_counts.get(&(s.kind.to_string(), metric)).copied().unwrap_or(0)
-                >= params.min_kind_samples as usize;
-            let mut keys = vec![ForestKey { kind: base_key(&s.kind), metric }];
-            if own {
-                keys.push(ForestKey { kind: s.kind.to_string(), metric });
-            }
-            let y = s.value / scale(params.target, metric, &s.kind, &s.config);
-            for key in keys {
-                let g = groups.entry(key).or_insert_with(|| (family, Vec::new(), Vec::new()));
-                g.1.push(x.clone());
-                g.2.push(y);
-            }
-        }
-        let tasks: Vec<(ForestKey, Group)> = groups.into_iter().collect();
+        let tasks: Vec<(ForestKey, TrainingSet)> = training_sets(samples, params, set)?.into_iter().collect();
         let list = tasks
             .into_par_iter()
-            .map(|(key, (family, x, y))| {
-                let what = format!("{} {}", key.kind, key.metric.name());
-                let trained = fit(&x, &y, None, params, &what)?;
+            .map(|(key, t)| {
+                let what = format!("{} {}", key.scope, key.metric.name());
+                let trained = fit(&t.x, &t.y, None, params, &what)?;
                 Ok(KindForest {
-                    features: family.names(set).iter().map(|s| s.to_string()).collect(),
-                    family,
-                    samples: y.len() as u32,
+                    features: t.family.names(set).iter().map(|s| s.to_string()).collect(),
+                    family: t.family,
+                    samples: t.y.len() as u32,
                     forest: trained.forest,
                     key,
                 })
@@ -146,14 +90,15 @@ impl Forests {
     /// a forest of its own; with pooled forests (`min_kind_samples == u32::MAX`, einf's default)
     /// the base role's forest is every kind's own by design and the flag is false.
     pub fn lookup(&self, kind: &KernelKind, metric: MetricName) -> Option<(&KindForest, bool)> {
-        let find = |k: &str| {
+        let of = |want: fn(&ForestScope) -> bool| {
             self.list
-                .binary_search_by(|f| (f.key.kind.as_str(), f.key.metric).cmp(&(k, metric)))
-                .ok()
-                .and_then(|i| self.list.get(i))
+                .iter()
+                .find(|f| f.key.metric == metric && want(&f.key.scope) && f.key.scope.covers(kind))
         };
         let pooled = self.params.min_kind_samples == u32::MAX;
-        find(&kind.to_string()).map(|f| (f, false)).or_else(|| find(&base_key(kind)).map(|f| (f, !pooled)))
+        of(|s| matches!(s, ForestScope::Kind(_)))
+            .map(|f| (f, false))
+            .or_else(|| of(|s| matches!(s, ForestScope::Base(_))).map(|f| (f, !pooled)))
     }
 
     /// Metrics with at least one forest.
@@ -190,6 +135,8 @@ impl Forests {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::work;
+    use crate::params::Target;
     use einf_parser::ir::DType;
 
     fn cfg(hw: u64, c: u64) -> KernelConfig {
@@ -267,7 +214,7 @@ mod tests {
         let pooled =
             Forests::train(&refs, &ForestParams { n_trees: 4, ..ForestParams::einf() }, FeatureSet::Einf)
                 .unwrap();
-        let keys: Vec<&str> = pooled.list.iter().map(|f| f.key.kind.as_str()).collect();
+        let keys: Vec<String> = pooled.list.iter().map(|f| f.key.scope.to_string()).collect();
         assert_eq!(keys, ["base:conv"]);
         let (f, fallback) = pooled.lookup(&"conv-bn-relu-mul".parse().unwrap(), MetricName::Latency).unwrap();
         assert_eq!((f.samples as usize, fallback), (data.len(), false));

@@ -234,7 +234,7 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<DevicePredictor> {
     header.meta.params.validate().map_err(|e| corrupt(e.to_string()))?;
     let mut list = Vec::with_capacity(header.forests.len());
     for h in header.forests {
-        let what = format!("forest {} {}", h.key.kind, h.key.metric.name());
+        let what = format!("forest {} {}", h.key.scope, h.key.metric.name());
         let want = h.family.names(header.meta.feature_set);
         if h.features.len() != want.len() || h.features.iter().zip(want).any(|(a, b)| a != b) {
             return Err(corrupt(format!(

@@ -36,5 +36,6 @@ pub mod plot;
 pub mod predictor;
 pub mod scores;
 pub mod train;
+pub mod training_set;
 
 pub use error::{PredictorError, Result};

@@ -20,8 +20,9 @@ use einf_models::suite::SuiteKind;
 use einf_models::suite::refine::{CvPoint, CvSource, RefineParams, Refined, write};
 use einf_predictor::data::{KernelSample, bundled_devices};
 use einf_predictor::features::FeatureSet;
-use einf_predictor::forests::{Forests, MetricName, base_key};
+use einf_predictor::forests::{ForestScope, Forests, MetricName};
 use einf_predictor::params::ForestParams;
+use einf_predictor::training_set::KernelFolds;
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -42,21 +43,20 @@ pub(crate) fn cross_validate(
     k: usize,
     progress: bool,
 ) -> anyhow::Result<Vec<(usize, f64)>> {
-    anyhow::ensure!(k >= 2, "--folds must be at least 2, got {k}");
+    let folds = KernelFolds::new(k).map_err(|_| anyhow::anyhow!("--folds must be at least 2, got {k}"))?;
     let mut out = Vec::new();
     for fold in 0..k {
-        let test: Vec<usize> =
-            (0..samples.len()).filter(|i| i % k == fold && samples[*i].kind.to_string() == kind).collect();
-        if test.is_empty() {
-            continue;
-        }
+        let test: Vec<usize> = (0..samples.len())
+            .filter(|i| folds.fold_of(*i) == fold && samples[*i].kind.to_string() == kind)
+            .collect();
+        let Some(&first) = test.first() else { continue };
         if progress {
             eprint!("\rcross-validating: fold {}/{k} ...", fold + 1);
         }
+        let (train, _) = folds.split(samples, fold);
+        let base = ForestScope::base_of(&samples[first].kind);
         let train: Vec<&KernelSample> =
-            samples.iter().enumerate().filter(|(i, _)| i % k != fold).map(|(_, s)| *s).collect();
-        let base = base_key(&samples[test[0]].kind);
-        let train: Vec<&KernelSample> = train.into_iter().filter(|s| base_key(&s.kind) == base).collect();
+            train.into_iter().filter(|s| ForestScope::base_of(&s.kind) == base).collect();
         let forests = Forests::train(&train, params, set)?;
         for i in test {
             let s = samples[i];

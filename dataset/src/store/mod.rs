@@ -49,6 +49,7 @@ mod error;
 mod import;
 mod query;
 pub mod schema;
+mod training;
 
 pub use error::StoreError;
 pub use import::{ImportInfo, ImportOutcome, ImportSource, ImportSummary, Progress, sha256_file};
@@ -56,6 +57,7 @@ pub use query::{
     DeviceImport, DeviceReport, DeviceSummary, EXPORT_COLUMNS, ExportFormat, ExportOptions, KindSummary,
     ModelsSummary,
 };
+pub use training::{DeviceRows, Filter, KernelRow, ModelRow, StoredKernel};
 
 use crate::batch::ImportBatch;
 use rusqlite::{Connection, OpenFlags};

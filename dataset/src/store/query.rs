@@ -243,7 +243,7 @@ impl Store {
         Ok(out)
     }
 
-    fn device_id(&self, name: &str) -> Result<i64, StoreError> {
+    pub(crate) fn device_id(&self, name: &str) -> Result<i64, StoreError> {
         let id = self
             .conn
             .query_row("SELECT id FROM devices WHERE name = ?1", [name], |r| r.get(0))

@@ -110,8 +110,50 @@ impl DType {
     }
 }
 
+impl DType {
+    /// Every type, in declaration order.
+    pub const ALL: [DType; 18] = [
+        DType::F32,
+        DType::F16,
+        DType::Bf16,
+        DType::F64,
+        DType::I4,
+        DType::I8,
+        DType::U8,
+        DType::I16,
+        DType::U16,
+        DType::I32,
+        DType::U32,
+        DType::I64,
+        DType::U64,
+        DType::Bool,
+        DType::C64,
+        DType::C128,
+        DType::String,
+        DType::Unknown,
+    ];
+
+    /// The type named `name` ([`DType::name`]).
+    pub fn from_name(name: &str) -> Option<DType> {
+        DType::ALL.into_iter().find(|d| d.name() == name)
+    }
+}
+
 impl std::fmt::Display for DType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_is_found_by_its_name_and_nothing_else_is() {
+        for d in DType::ALL {
+            assert_eq!(DType::from_name(d.name()), Some(d));
+        }
+        assert_eq!(DType::from_name("float32"), None);
     }
 }

@@ -124,6 +124,50 @@ impl KernelConfig {
         ]
     }
 
+    /// The configuration whose [`Self::whole_numbers`] are `n`, with `dtype` and `input_channels`
+    /// (the inverse of `whole_numbers`, for readers of stored rows).
+    pub fn from_whole_numbers(n: [u64; 18], dtype: DType, input_channels: Vec<u64>) -> KernelConfig {
+        let [
+            batch,
+            input_h,
+            input_w,
+            output_h,
+            output_w,
+            cin,
+            cout,
+            kernel_h,
+            kernel_w,
+            stride_h,
+            stride_w,
+            pad_top,
+            pad_left,
+            pad_bottom,
+            pad_right,
+            dilation_h,
+            dilation_w,
+            groups,
+        ] = n;
+        KernelConfig {
+            batch,
+            input_h,
+            input_w,
+            output_h,
+            output_w,
+            cin,
+            cout,
+            kernel_h,
+            kernel_w,
+            stride_h,
+            stride_w,
+            pads: [pad_top, pad_left, pad_bottom, pad_right],
+            dilation_h,
+            dilation_w,
+            groups,
+            dtype,
+            input_channels,
+        }
+    }
+
     /// The values of [`Self::COLUMNS`] as text, in order: whole numbers in decimal, `dtype` by
     /// name (`f32`), `input_channels` joined by `,` as the dataset store keeps them (empty for a
     /// kernel with one input; the generic CSV import reads them joined by `;`).
@@ -322,6 +366,20 @@ pub(crate) fn set_output_side(graph: &Graph, anchor: &Node, last: &Node, cfg: &m
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_whole_numbers_inverts_whole_numbers() {
+        let c = KernelConfig {
+            pads: [1, 2, 3, 4],
+            groups: 8,
+            cin: 16,
+            input_channels: vec![8, 8],
+            dtype: DType::F16,
+            ..KernelConfig::neutral()
+        };
+        let back = KernelConfig::from_whole_numbers(c.whole_numbers(), c.dtype, c.input_channels.clone());
+        assert_eq!(back, c);
+    }
 
     #[test]
     fn column_values_follow_the_columns() {

@@ -1,0 +1,57 @@
+//! `Store::device_rows`: a device's measurements read back as they were imported, on the bundled
+//! qed-usc files (real measurements).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use einf_dataset::batch::{Metric, Subject};
+use einf_dataset::import::{Format, ReadOptions, read};
+use einf_dataset::store::{Filter, ImportSource, Store, StoreError};
+use std::path::PathBuf;
+
+fn bundled(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/qed-usc-mobile-ml-benchmark").join(rel)
+}
+
+#[test]
+fn a_devices_rows_come_back_in_import_order_with_their_kernels_and_models() {
+    let ops_path = bundled("tflite_cnn_ops_gpu.csv");
+    let e2e_path = bundled("tflite_cnn_e2e.csv");
+    let ops = read(Format::QedOps, &ops_path, &ReadOptions::default()).unwrap();
+    let e2e = read(Format::QedE2e, &e2e_path, &ReadOptions::default()).unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    let sources = [ImportSource::from_path(&ops_path).unwrap(), ImportSource::from_path(&e2e_path).unwrap()];
+    store.import_all(&[(&ops, &sources[0]), (&e2e, &sources[1])], &mut |_| {}).unwrap();
+
+    let device = "s10-gpu-tflite-fp16";
+    let rows = store.device_rows(device, &Filter::default()).unwrap();
+    assert_eq!(rows.device.name, device);
+    assert_eq!(rows.imports.len(), 2);
+    let want: Vec<_> = ops.measurements.iter().filter(|m| m.device == device).collect();
+    assert_eq!(rows.kernels.len(), want.len());
+    for (got, m) in rows.kernels.iter().zip(&want) {
+        let Subject::Kernel(k) = &m.subject else { panic!("qed-ops rows are kernels") };
+        assert_eq!((&got.kernel.kind, &got.kernel.config), (&k.kind, &k.config));
+        assert_eq!(got.model.as_deref(), k.model.as_deref());
+        assert_eq!((got.metric, got.value, got.run), (m.metric, m.value, m.run));
+        assert_eq!(got.source_id, k.source_id);
+    }
+    let models: Vec<(&str, f64)> = e2e
+        .measurements
+        .iter()
+        .filter(|m| m.device == device)
+        .map(|m| match &m.subject {
+            Subject::Model(r) => (r.name.as_str(), m.value),
+            Subject::Kernel(_) => panic!("qed-e2e rows are models"),
+        })
+        .collect();
+    let got: Vec<(&str, f64)> = rows.models.iter().map(|m| (&*m.model, m.value)).collect();
+    assert_eq!(got, models);
+    assert!(!models.is_empty());
+    assert_eq!(rows.metrics(), [Metric::Latency]);
+
+    let energy = store.device_rows(device, &Filter { metric: Some(Metric::Energy) }).unwrap();
+    assert!(energy.kernels.is_empty() && energy.models.is_empty());
+
+    let e = store.device_rows("s11-gpu", &Filter::default()).unwrap_err();
+    assert!(matches!(e, StoreError::UnknownDevice { .. }), "{e}");
+    assert!(e.to_string().contains("s10-gpu-tflite-fp16"), "{e}");
+}
