@@ -46,16 +46,21 @@
 //! ```
 
 mod error;
+mod graph_write;
+mod graphs;
 mod import;
 mod query;
 pub mod schema;
+mod source;
 
 pub use error::StoreError;
-pub use import::{ImportInfo, ImportOutcome, ImportSource, ImportSummary, Progress, sha256_file};
+pub use graphs::{GraphRow, GraphTable, StoredGraph};
+pub use import::{ImportInfo, ImportOutcome, ImportSummary, Progress};
 pub use query::{
     DeviceImport, DeviceReport, DeviceSummary, EXPORT_COLUMNS, ExportFormat, ExportOptions, KindSummary,
     ModelsSummary,
 };
+pub use source::{ImportSource, sha256_file};
 
 use crate::batch::ImportBatch;
 use rusqlite::{Connection, OpenFlags};
@@ -97,6 +102,8 @@ pub struct Stats {
     pub models: u64,
     /// Measurements.
     pub measurements: u64,
+    /// Model graphs (a model's kernel list for one backend).
+    pub graphs: u64,
 }
 
 impl Store {
@@ -227,6 +234,7 @@ impl Store {
                 kernels: count("kernels")?,
                 models: count("models")?,
                 measurements: count("measurements")?,
+                graphs: count("model_graphs")?,
             })
         })();
         stats.map_err(|e| self.sql("counting rows", e))
@@ -251,6 +259,7 @@ impl Store {
             for d in dangling {
                 out.push(d?);
             }
+            out.extend(graphs::dangling_list_kernels(&self.conn)?);
             Ok(out)
         })()
         .map_err(|e| self.sql("checking integrity", e))?;
