@@ -200,6 +200,11 @@ pub struct ModelGraph {
     /// Kernels the parser could not cost (unsupported operators, unknown shapes), left out of
     /// `kernels`.
     pub uncosted: u32,
+    /// The architecture einf-models built the graph from, when it was built rather than read
+    /// (`nb201:<cell>`, `fbnet:<blocks>`, `zoo:resnet18@w0.5`; see the generic CSV's `arch`
+    /// column); stored with the model, so that the model can be rebuilt.
+    #[serde(default)]
+    pub arch: Option<String>,
 }
 
 /// Everything one file contributes.

@@ -2,64 +2,14 @@
 //! sha256 of the file it came from.
 
 use super::error::StoreError;
-use crate::batch::{Device, DeviceClass, ImportBatch, KernelRecord, Measurement, ModelRecord, Subject};
+use super::source::ImportSource;
+use crate::batch::{Device, DeviceClass, ImportBatch, Measurement, ModelRecord, Subject};
 use einf_parser::kernel::{KernelConfig, KernelKind};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
-
-/// Where a batch came from: the file's name and the sha256 of its bytes (the import's key).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportSource {
-    /// File name as stored (no directory: stores are shared, home paths are not).
-    pub file: String,
-    /// sha256 of the file's bytes, 64 lowercase hex digits.
-    pub sha256: String,
-}
-
-impl ImportSource {
-    /// Name and hash of the file at `path` (read once, in blocks).
-    pub fn from_path(path: &Path) -> Result<ImportSource, StoreError> {
-        let sha256 = sha256_file(path)?;
-        let file =
-            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        Ok(ImportSource { file, sha256 })
-    }
-
-    /// Name and hash of a file already in memory.
-    pub fn from_bytes(file: impl Into<String>, bytes: &[u8]) -> ImportSource {
-        ImportSource { file: file.into(), sha256: hex(&Sha256::digest(bytes)) }
-    }
-}
-
-/// sha256 of the file at `path`, as 64 lowercase hex digits.
-pub fn sha256_file(path: &Path) -> Result<String, StoreError> {
-    let io = |error| StoreError::Io { path: path.to_path_buf(), error };
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 18];
-    loop {
-        match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(buf.get(..n).unwrap_or_default()),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(io(e)),
-        }
-    }
-    Ok(hex(&hasher.finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(2 * bytes.len()), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
 
 /// How far an import has got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +57,10 @@ pub struct ImportSummary {
     pub models: u64,
     /// Of those, new to the store.
     pub models_new: u64,
+    /// Distinct model graphs (a model's kernel list for one backend) the batch gives.
+    pub graphs: u64,
+    /// Of those, new to the store (the others were stored already, with the same kernels).
+    pub graphs_new: u64,
 }
 
 /// The result of [`crate::store::Store::import`].
@@ -180,8 +134,13 @@ fn import_all_tx(
         // Read again for each batch: an earlier batch of this call may have added devices.
         let stored = stored_devices(&tx).map_err(sql("reading devices"))?;
         let devices = check(batch, source, &stored)?;
-        let summary = write(&tx, batch, source, &stored, &devices, counter, progress)
-            .map_err(sql("writing the import"))?;
+        let graphs = super::graph_write::check(batch, source)?;
+        let summary = write(&tx, batch, source, &stored, &devices, &graphs, counter, progress).map_err(
+            |f| match f {
+                Failure::Sql(e) => sql("writing the import")(e),
+                Failure::Invalid(e) => e,
+            },
+        )?;
         outcomes.push(ImportOutcome::Imported(summary));
     }
     tx.commit().map_err(sql("committing the import"))?;
@@ -229,7 +188,7 @@ pub(crate) fn get_u64(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u64> 
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Integer, e.into()))
 }
 
-fn invalid(source: &ImportSource, line: usize, what: String) -> StoreError {
+pub(super) fn invalid(source: &ImportSource, line: usize, what: String) -> StoreError {
     StoreError::InvalidRow { file: source.file.clone(), line, what }
 }
 
@@ -341,7 +300,7 @@ fn check_measurement(
     Ok(())
 }
 
-fn check_model(m: &ModelRecord) -> Result<(), String> {
+pub(super) fn check_model(m: &ModelRecord) -> Result<(), String> {
     if m.name.trim().is_empty() {
         return Err("empty model name".into());
     }
@@ -354,7 +313,7 @@ fn check_model(m: &ModelRecord) -> Result<(), String> {
 }
 
 /// The integer fields of a configuration in `kernels` column order (SQLite integers are i64).
-fn config_ints(c: &KernelConfig) -> Result<[i64; 18], String> {
+pub(super) fn config_ints(c: &KernelConfig) -> Result<[i64; 18], String> {
     let [pt, pl, pb, pr] = c.pads;
     let fields = [
         ("batch", c.batch),
@@ -392,7 +351,7 @@ pub(crate) fn channels_text(channels: &[u64]) -> String {
 }
 
 /// Ids of the kernels and models of one batch, looked up or inserted once each.
-struct Subjects<'b> {
+pub(super) struct Subjects<'b> {
     kernels: FxHashMap<(&'b KernelKind, &'b KernelConfig), i64>,
     /// The kernel of the previous row (files list a kernel's metrics on consecutive rows).
     last_kernel: Option<(&'b KernelKind, &'b KernelConfig, i64)>,
@@ -413,22 +372,29 @@ const KERNEL_INSERT: &str = "INSERT INTO kernels (kind, batch, input_h, input_w,
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
 
 impl<'b> Subjects<'b> {
-    fn kernel(&mut self, tx: &Transaction<'_>, k: &'b KernelRecord) -> rusqlite::Result<i64> {
-        if let Some((kind, config, id)) = self.last_kernel
-            && *kind == k.kind
-            && *config == k.config
+    /// The id of the kernel `kind` + `config`, inserted if the store lacks it.
+    pub(super) fn kernel(
+        &mut self,
+        tx: &Transaction<'_>,
+        kind: &'b KernelKind,
+        config: &'b KernelConfig,
+    ) -> rusqlite::Result<i64> {
+        if let Some((k, c, id)) = self.last_kernel
+            && k == kind
+            && c == config
         {
             return Ok(id);
         }
-        if let Some(&id) = self.kernels.get(&(&k.kind, &k.config)) {
-            self.last_kernel = Some((&k.kind, &k.config, id));
+        if let Some(&id) = self.kernels.get(&(kind, config)) {
+            self.last_kernel = Some((kind, config, id));
             return Ok(id);
         }
         // Checked before the transaction wrote anything; a failure here is a bug, reported as one.
-        let ints = config_ints(&k.config).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
-        let kind = k.kind.to_string();
-        let dtype = k.config.dtype.name();
-        let channels = channels_text(&k.config.input_channels);
+        let ints = config_ints(config).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
+        let (k, c) = (kind, config);
+        let kind = k.to_string();
+        let dtype = c.dtype.name();
+        let channels = channels_text(&c.input_channels);
         let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(21);
         values.push(&kind);
         values.extend(ints.iter().map(|v| v as &dyn rusqlite::ToSql));
@@ -444,12 +410,18 @@ impl<'b> Subjects<'b> {
                 tx.last_insert_rowid()
             }
         };
-        self.kernels.insert((&k.kind, &k.config), id);
-        self.last_kernel = Some((&k.kind, &k.config, id));
+        self.kernels.insert((k, c), id);
+        self.last_kernel = Some((k, c, id));
         Ok(id)
     }
 
-    fn model(&mut self, tx: &Transaction<'_>, name: &'b str, sha: Option<&'b str>) -> rusqlite::Result<i64> {
+    /// The id of the model `name` with file hash `sha`, inserted if the store lacks it.
+    pub(super) fn model(
+        &mut self,
+        tx: &Transaction<'_>,
+        name: &'b str,
+        sha: Option<&'b str>,
+    ) -> rusqlite::Result<i64> {
         if let Some(&id) = self.models.get(&(name, sha)) {
             return Ok(id);
         }
@@ -530,15 +502,29 @@ fn insert_rows(st: &mut rusqlite::Statement<'_>, import_id: i64, rows: &[Row<'_>
     Ok(())
 }
 
-fn write(
+/// Why writing a checked batch failed: SQLite, or a graph that contradicts a stored one.
+pub(super) enum Failure {
+    Sql(rusqlite::Error),
+    Invalid(StoreError),
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(e: rusqlite::Error) -> Self {
+        Failure::Sql(e)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write<'b>(
     tx: &Transaction<'_>,
-    batch: &ImportBatch,
+    batch: &'b ImportBatch,
     source: &ImportSource,
     stored: &StoredDevices,
     devices: &HashMap<&str, &Device>,
+    graphs: &[&'b crate::batch::ModelGraph],
     counter: &mut Counter,
     progress: &mut dyn FnMut(Progress),
-) -> rusqlite::Result<ImportSummary> {
+) -> Result<ImportSummary, Failure> {
     let total = batch.measurements.len() as u64;
     let rows = i64::try_from(total).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
     tx.execute(
@@ -618,7 +604,7 @@ fn write(
         let (kernel_id, model_id, source_id) = match &m.subject {
             Subject::Kernel(k) => {
                 let model = k.model.as_deref().map(|name| subjects.model(tx, name, None)).transpose()?;
-                (Some(subjects.kernel(tx, k)?), model, k.source_id.as_deref())
+                (Some(subjects.kernel(tx, &k.kind, &k.config)?), model, k.source_id.as_deref())
             }
             Subject::Model(r) => (None, Some(subjects.model(tx, &r.name, r.file_sha256.as_deref())?), None),
         };
@@ -646,6 +632,7 @@ fn write(
     if !rows.is_empty() {
         insert_rows(&mut tx.prepare(&insert_sql(rows.len()))?, import_id, &rows)?;
     }
+    let graphs_new = super::graph_write::write(tx, graphs, batch, source, import_id, &mut subjects)?;
     progress(counter.progress());
     Ok(ImportSummary {
         import: ImportInfo {
@@ -664,5 +651,7 @@ fn write(
         kernels_new: subjects.kernels_new,
         models: subjects.models.len() as u64,
         models_new: subjects.models_new,
+        graphs: graphs.len() as u64,
+        graphs_new,
     })
 }

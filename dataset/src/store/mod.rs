@@ -46,17 +46,22 @@
 //! ```
 
 mod error;
+mod graph_write;
+mod graphs;
 mod import;
 mod query;
 pub mod schema;
+mod source;
 mod training;
 
 pub use error::StoreError;
-pub use import::{ImportInfo, ImportOutcome, ImportSource, ImportSummary, Progress, sha256_file};
+pub use graphs::{GraphRow, GraphTable, StoredGraph};
+pub use import::{ImportInfo, ImportOutcome, ImportSummary, Progress};
 pub use query::{
     DeviceImport, DeviceReport, DeviceSummary, EXPORT_COLUMNS, ExportFormat, ExportOptions, KindSummary,
     ModelsSummary,
 };
+pub use source::{ImportSource, sha256_file};
 pub use training::{DeviceRows, Filter, KernelRow, ModelRow, StoredKernel};
 
 use crate::batch::ImportBatch;
@@ -99,6 +104,8 @@ pub struct Stats {
     pub models: u64,
     /// Measurements.
     pub measurements: u64,
+    /// Model graphs (a model's kernel list for one backend).
+    pub graphs: u64,
 }
 
 impl Store {
@@ -229,6 +236,7 @@ impl Store {
                 kernels: count("kernels")?,
                 models: count("models")?,
                 measurements: count("measurements")?,
+                graphs: count("model_graphs")?,
             })
         })();
         stats.map_err(|e| self.sql("counting rows", e))
@@ -253,6 +261,7 @@ impl Store {
             for d in dangling {
                 out.push(d?);
             }
+            out.extend(graphs::dangling_list_kernels(&self.conn)?);
             Ok(out)
         })()
         .map_err(|e| self.sql("checking integrity", e))?;

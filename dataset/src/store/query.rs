@@ -87,6 +87,9 @@ pub struct DeviceReport {
     pub models: Vec<ModelsSummary>,
     /// The imports its measurements came from, oldest first.
     pub imports: Vec<DeviceImport>,
+    /// Of the models measured whole on it, those whose kernels the store knows: a stored graph
+    /// (any backend), or kernels measured inside the model on this device.
+    pub models_linked: u64,
 }
 
 /// Export file format.
@@ -328,7 +331,8 @@ impl Store {
         while let Some(r) = rows.next()? {
             imports.push(DeviceImport { import: import_info(r)?, device_rows: get_u64(r, 7)? });
         }
-        Ok(DeviceReport { device, kernels, models, imports })
+        let models_linked = super::graphs::models_linked(&self.conn, id)?;
+        Ok(DeviceReport { device, kernels, models, imports, models_linked })
     }
 
     /// Write every measurement (or one device's) to `out` as [`EXPORT_COLUMNS`], in import

@@ -24,7 +24,13 @@ pub struct Migration {
 }
 
 /// Every schema step, oldest first. Version 1 is the first released schema.
-pub const MIGRATIONS: &[Migration] = &[Migration { description: "initial schema", sql: V1 }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { description: "initial schema", sql: V1 },
+    Migration {
+        description: "kernel lists of whole models (model_graphs, kernel_lists, models.arch)",
+        sql: V2,
+    },
+];
 
 /// The schema version this build writes: the number of migrations.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -127,6 +133,46 @@ CREATE VIEW measured AS
     LEFT JOIN models mo ON mo.id = m.model_id;
 "#;
 
+/// Version 2: the kernels of whole models, so that a model measurement can be learnt from without
+/// its file. A model's kernel list per parser backend (`backend` NULL: the list the source gives
+/// itself, e.g. NeurstrucEnergy's layers) is a row of `model_graphs`; the lists themselves are
+/// stored once each in `kernel_lists` (HELP's 20,625 architectures × 4 backends have far fewer
+/// distinct lists), as a JSON array of `kernels.id` in execution order, which the
+/// `model_graph_kernels` view expands into one row per kernel.
+const V2: &str = r#"
+-- The architecture einf-models built the model from (`nb201:<cell>`, `fbnet:<blocks>`,
+-- `zoo:<name>[@w<width>][@r<px>][@v<seed>]`); NULL for a model from a file or named by its source.
+ALTER TABLE models ADD COLUMN arch TEXT CHECK (arch <> '');
+
+-- Each distinct kernel list once. digest: the first 8 bytes of the sha256 of `kernels` (big-endian,
+-- as a signed integer), to find a list; lists are compared by their text.
+CREATE TABLE kernel_lists (
+    id      INTEGER PRIMARY KEY,
+    digest  INTEGER NOT NULL,
+    length  INTEGER NOT NULL CHECK (length >= 0),
+    kernels TEXT    NOT NULL CHECK (json_valid(kernels) AND json_type(kernels) = 'array')
+) STRICT;
+CREATE INDEX kernel_lists_digest ON kernel_lists (digest);
+
+-- The kernels of a whole model as split for one parser backend (tflite-gpu, ...), or as the
+-- source lists them (backend NULL). uncosted: kernels the parser could not cost, not in the list.
+CREATE TABLE model_graphs (
+    id        INTEGER PRIMARY KEY,
+    model_id  INTEGER NOT NULL REFERENCES models (id),
+    backend   TEXT    CHECK (backend <> ''),
+    list_id   INTEGER NOT NULL REFERENCES kernel_lists (id),
+    uncosted  INTEGER NOT NULL CHECK (uncosted >= 0),
+    import_id INTEGER NOT NULL REFERENCES imports (id)   -- the import that first stored it
+) STRICT;
+CREATE UNIQUE INDEX model_graphs_model_backend ON model_graphs (model_id, ifnull(backend, ''));
+
+-- One row per kernel of each model graph, position 0 first.
+CREATE VIEW model_graph_kernels AS
+    SELECT g.id AS graph_id, g.model_id, g.backend, CAST(j.key AS INTEGER) AS position,
+           j.value AS kernel_id
+    FROM model_graphs g JOIN kernel_lists l ON l.id = g.list_id JOIN json_each(l.kernels) j;
+"#;
+
 /// Bring the file behind `conn` to [`SCHEMA_VERSION`] with `migrations`, or refuse it.
 pub(crate) fn migrate(
     conn: &mut Connection,
@@ -212,8 +258,8 @@ pub(crate) fn not_a_database(
 mod tests {
     use super::*;
 
-    /// A made-up second version, to check that an older file is upgraded in place and keeps its
-    /// rows (the released schema has one version so far).
+    /// A made-up second version, to check the upgrade mechanism on its own (the released
+    /// upgrade from version 1 to 2 is checked in `tests/store_graphs.rs`).
     const TEST_V2: Migration = Migration {
         description: "test: a column added to devices",
         sql: "ALTER TABLE devices ADD COLUMN memory_mib INTEGER;",
