@@ -22,8 +22,9 @@ pub struct DeviceScoreArgs {
     /// Reference set, `name/version` (see --list).
     #[arg(long, default_value = "einf-mobile/1")]
     pub set: String,
-    /// A bundled device whose predictor gives each model's energy and power (predicted, not
-    /// measured; the calibrated whole-model energy when the device has a calibration).
+    /// A bundled device (its full name or a unique prefix) whose predictor gives each model's
+    /// energy and power (predicted, not measured; the calibrated whole-model energy when the
+    /// device has a calibration).
     #[arg(long, conflicts_with_all = ["predictor", "costs"])]
     pub device: Option<String>,
     /// A predictor file instead of a bundled device.
