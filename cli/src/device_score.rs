@@ -22,17 +22,19 @@ pub struct DeviceScoreArgs {
     /// Reference set, `name/version` (see --list).
     #[arg(long, default_value = "einf-mobile/1")]
     pub set: String,
-    /// A bundled device whose predictor gives each model's energy and power (predicted, not
-    /// measured; the calibrated whole-model energy when the device has a calibration).
-    #[arg(long, conflicts_with_all = ["predictor", "costs"])]
+    /// A bundled device (its full name or a unique prefix) whose predictor gives each model's
+    /// energy and power (predicted, not measured; the calibrated whole-model energy when the
+    /// device has a calibration).
+    #[arg(long)]
     pub device: Option<String>,
-    /// A predictor file instead of a bundled device.
-    #[arg(long, value_name = "FILE", conflicts_with = "costs")]
+    /// A predictor file (`einf train --out`, any device) instead of a bundled device.
+    #[arg(long, value_name = "FILE")]
     pub predictor: Option<PathBuf>,
     /// Measured costs instead: CSV rows `model,energy,power` with units (`ad01_int8,416uJ,40mW`).
     #[arg(long, value_name = "FILE.csv")]
     pub costs: Option<PathBuf>,
-    /// Folder holding the reference models' files (default: the checkout's tests/fixtures/models).
+    /// Folder holding the reference models' files, for predicted costs (default: the checkout's
+    /// tests/fixtures/models).
     #[arg(long, value_name = "DIR")]
     pub models_dir: Option<PathBuf>,
     /// List the reference sets and their models.
@@ -78,11 +80,19 @@ pub fn run(args: &DeviceScoreArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let set = reference_set(&args.set)?;
     let (source, predicted, costs) = match (&args.costs, &args.device, &args.predictor) {
         (Some(path), None, None) => {
+            if let Some(dir) = &args.models_dir {
+                bail!(
+                    "--models-dir {} is where predicted costs find their models; --costs {} gives \
+                     measured ones",
+                    dir.display(),
+                    path.display()
+                );
+            }
             let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
             let costs = parse_model_costs(&text, &path.display().to_string())?;
             (format!("measured ({})", path.display()), false, costs)
         }
-        (None, device, file) if device.is_some() || file.is_some() => {
+        (None, device, file) if device.is_some() != file.is_some() => {
             let p = one_predictor(device.as_deref(), file.as_ref())?;
             let dir = args.models_dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_MODELS));
             let mut costs = Vec::new();
@@ -96,7 +106,10 @@ pub fn run(args: &DeviceScoreArgs, out: &mut dyn Write) -> Result<ExitCode> {
             }
             (format!("predicted by {}", p.name()), true, costs)
         }
-        _ => bail!("give --device D (or --predictor FILE) to predict the costs, or --costs FILE.csv"),
+        (None, None, None) => {
+            bail!("give --device D (or --predictor FILE) to predict the costs, or --costs FILE.csv")
+        }
+        _ => bail!("--costs, --device and --predictor each give the costs: give one of them"),
     };
     let score = device_score(set, &costs)?;
     let models: Vec<Row> = costs

@@ -72,7 +72,8 @@ pub enum Command {
     Train(train::TrainArgs),
     /// Cross-validate einf and two baselines (FLOPs, nn-Meter-style) on the bundled data.
     Evaluate(evaluate::EvaluateArgs),
-    /// List the bundled predictors (and predictor files) with their data and accuracy.
+    /// List the bundled predictors (and predictor files) with their data and accuracy, and a
+    /// store's devices with what each has measured (--db).
     Devices(devices::DevicesArgs),
     /// A device's energy and power scores (IES, PS) over a versioned set of reference models,
     /// from a device predictor (predicted) or a CSV of measurements.

@@ -1,6 +1,6 @@
 //! `einf nas`: score a search space (NAS-Bench-201, FBNet, or a mobile space file) with a cost
-//! model (FLOPs or a bundled device predictor), write every candidate's score, draw the Pareto
-//! front, and rank against measured latencies (`--against`, Kendall τ-b).
+//! model (FLOPs, a bundled device predictor or a predictor file), write every candidate's score,
+//! draw the Pareto front, and rank against measured latencies (`--against`, Kendall τ-b).
 
 mod cost;
 mod inputs;
@@ -28,16 +28,19 @@ pub struct NasArgs {
     /// file (.toml or .json).
     #[arg(long)]
     pub space: String,
-    /// Cost model: `flops`, or a bundled predictor's device (pixel4-gpu-tflite-fp16, ...; see
-    /// `einf devices`).
-    #[arg(long, visible_alias = "cost", default_value = "flops")]
-    pub device: String,
-    /// Fusion rules of the FLOPs cost model (a predictor brings its own).
-    #[arg(long, default_value = "tflite-gpu")]
-    pub backend: String,
-    /// What a predictor predicts.
-    #[arg(long, value_enum, default_value_t = MetricArg::Latency)]
-    pub metric: MetricArg,
+    /// Cost model: `flops` (the default), or a bundled predictor's device, its full name or a
+    /// unique prefix (pixel4-gpu-tflite-fp16, pixel4, ...; see `einf devices`).
+    #[arg(long, visible_alias = "cost")]
+    pub device: Option<String>,
+    /// Cost model: a predictor file (`einf train --out`) instead of --device.
+    #[arg(long, value_name = "FILE")]
+    pub predictor: Option<PathBuf>,
+    /// Fusion rules of the FLOPs cost model (default tflite-gpu; a predictor brings its own).
+    #[arg(long)]
+    pub backend: Option<String>,
+    /// What a predictor predicts (default latency).
+    #[arg(long, value_enum)]
+    pub metric: Option<MetricArg>,
     /// CSV of candidate accuracies: a candidate column (arch_str, op_idx_list, candidate or
     /// arch) and an `accuracy` column.
     #[arg(long)]
@@ -188,11 +191,12 @@ pub fn run(args: &NasArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         }
     }
     let space = open_space(&args.space)?;
-    let metric = match args.metric {
+    let metric = args.metric.map(|m| match m {
         MetricArg::Latency => MetricName::Latency,
         MetricArg::Energy => MetricName::Energy,
-    };
-    let cost = cost::cost_model(&args.device, &args.backend, metric)?;
+    });
+    let cost =
+        cost::cost_model(args.device.as_deref(), args.predictor.as_deref(), args.backend.as_deref(), metric)?;
     let against = match &args.against {
         Some(p) => Some(inputs::read(p, &space, args.columns.as_deref(), &inputs::HELP_PHONES)?),
         None => None,

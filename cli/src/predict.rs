@@ -19,8 +19,8 @@ pub struct PredictArgs {
     /// Model files (.onnx or .tflite).
     #[arg(required = true)]
     pub models: Vec<PathBuf>,
-    /// A bundled device (repeatable; see `einf devices`). Default: every bundled device, unless
-    /// --predictor is given.
+    /// A bundled device, its full name or a unique prefix (`pixel4`; repeatable; see `einf
+    /// devices`). Default: every bundled device, unless --predictor is given.
     #[arg(long)]
     pub device: Vec<String>,
     /// A predictor file trained with `einf train` (repeatable).
@@ -50,14 +50,12 @@ pub type Loaded = Cow<'static, DevicePredictor>;
 /// there are predictors (each takes a few milliseconds).
 pub fn predictors(devices: &[String], files: &[PathBuf]) -> anyhow::Result<Vec<Loaded>> {
     let all_bundled = devices.is_empty() && files.is_empty();
-    let names: Vec<String> =
-        if all_bundled { bundled::names().iter().map(|s| s.to_string()).collect() } else { devices.to_vec() };
-    // Unknown names fail before any decoding.
-    for d in &names {
-        if !bundled::names().contains(&d.as_str()) {
-            bundled::get(d)?;
-        }
-    }
+    // Full names or unique prefixes; unknown and ambiguous names fail before any decoding.
+    let names: Vec<&str> = if all_bundled {
+        bundled::names()
+    } else {
+        devices.iter().map(|d| bundled::resolve(d)).collect::<Result<_, _>>()?
+    };
     std::thread::scope(|scope| {
         let bundled: Vec<_> =
             names.iter().map(|d| scope.spawn(move || bundled::get(d).map(Cow::Borrowed))).collect();

@@ -29,7 +29,7 @@ pub struct ScoreArgs {
     /// predictor with energy regressors; the calibrated whole-model energy when it has one).
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
-    /// Bundled device for --model (see `einf devices`).
+    /// Bundled device for --model, its full name or a unique prefix (see `einf devices`).
     #[arg(long, requires = "model", conflicts_with = "predictor")]
     pub device: Option<String>,
     /// Predictor file for --model.

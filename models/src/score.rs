@@ -243,12 +243,16 @@ impl<'a> Scorer<'a> {
         id
     }
 
+    /// A candidate's score. The cost terms are added smallest first: the order kernels were
+    /// first seen in (which threads and earlier candidates decide) must not change the last bits
+    /// of a floating-point sum, so a candidate costs the same in any batch and any run.
     fn total(&self, set: &Multiset) -> Score {
         let mut s = Score { cost: 0.0, macs: 0, flops: 0, params: 0, kernels: 0, uncosted: 0 };
+        let mut terms: Vec<f64> = Vec::with_capacity(set.len());
         for &(id, n) in set {
             let (k, c) = (&self.kernels[id as usize], self.costs[id as usize]);
             let n64 = u64::from(n);
-            s.cost += c * f64::from(n);
+            terms.push(c * f64::from(n));
             s.macs += k.features.macs * n64;
             s.flops += k.features.flops * n64;
             s.params += k.features.params * n64;
@@ -257,6 +261,8 @@ impl<'a> Scorer<'a> {
                 s.uncosted += n as usize;
             }
         }
+        terms.sort_unstable_by(f64::total_cmp);
+        s.cost = terms.iter().fold(0.0, |a, b| a + b);
         s
     }
 }

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use einf_models::ModelsError;
-use einf_models::score::{FlopsCost, KernelCost, Scorer, kernels_of, score_batch};
+use einf_models::score::{FlopsCost, KernelCost, Score, Scorer, kernels_of, score_batch};
 use einf_models::space::fbnet::{self, FbnetArch, Setting};
 use einf_models::space::mobile::MobileSpace;
 use einf_models::space::nb201::{self, Nb201Cell, Nb201Op};
@@ -175,4 +175,41 @@ fn a_candidate_of_another_space_is_a_named_error() {
     let c = Space::Nb201.parse(&Nb201Cell { ops: [Nb201Op::Skip; 6] }.to_string()).unwrap();
     assert!(matches!(Space::named("fbnet").unwrap().build(&c), Err(ModelsError::Candidate { .. })));
     assert!(matches!(FlopsCost::new("no-such-backend"), Err(ModelsError::Cost { .. })));
+}
+
+/// A cost with no exact sums (an irrational function of the FLOPs), as a predictor's are.
+struct Irrational(FlopsCost);
+
+impl KernelCost for Irrational {
+    fn name(&self) -> String {
+        "irrational".into()
+    }
+    fn unit(&self) -> String {
+        "ms".into()
+    }
+    fn rules(&self) -> &Rules {
+        self.0.rules()
+    }
+    fn cost(&self, kernels: &[Kernel]) -> einf_models::Result<Vec<f64>> {
+        Ok(kernels.iter().map(|k| (k.features.flops as f64 + 1.0).sqrt() / 7.0).collect())
+    }
+}
+
+#[test]
+fn a_candidates_cost_does_not_depend_on_the_order_or_company_it_is_scored_in() {
+    for (space, n) in [(Space::Nb201, 400), (Space::named("fbnet").unwrap(), 12)] {
+        let cands = space.sample(n, 11);
+        let cost = Irrational(FlopsCost::new("tflite-gpu").unwrap());
+        let forward = Scorer::new(&space, &cost).unwrap().score(&cands).unwrap();
+        let reversed: Vec<Candidate> = cands.iter().rev().cloned().collect();
+        let mut backward = Scorer::new(&space, &cost).unwrap().score(&reversed).unwrap();
+        backward.reverse();
+        // Bit for bit: the same candidate costs the same whichever kernels were seen first.
+        for ((c, a), b) in cands.iter().zip(&forward).zip(&backward) {
+            assert_eq!(a.cost.to_bits(), b.cost.to_bits(), "{c}: {} vs {}", a.cost, b.cost);
+        }
+        let alone: Vec<Score> =
+            cands.iter().map(|c| score_batch(&space, std::slice::from_ref(c), &cost).unwrap()[0]).collect();
+        assert_eq!(alone, forward);
+    }
 }

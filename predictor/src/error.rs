@@ -60,6 +60,14 @@ pub enum PredictorError {
         /// The devices known, comma-separated.
         known: String,
     },
+    /// A device name typed as a prefix of several devices' names.
+    #[error("device '{name}' is ambiguous: it starts {matches}; type more of the name")]
+    AmbiguousDevice {
+        /// The name asked for.
+        name: String,
+        /// The devices it starts, comma-separated.
+        matches: String,
+    },
     /// A model with no kernel the predictor covers.
     #[error("model '{model}': no kernel is covered by the predictor of {device} (kinds: {kinds})")]
     NothingCovered {

@@ -6,7 +6,8 @@
 //! trained in parallel), [`predictor`] (a device's forests with calibration and metadata),
 //! [`format`] (the portable file), [`model`] (model-level prediction with intervals and coverage),
 //! [`eval`] (k-fold and leave-models-out cross-validation against two baselines), [`data`] (the
-//! bundled training data), [`bundled`] (the committed predictors) and [`plot`] (SVG plots).
+//! bundled training data), [`bundled`] (the committed predictors), [`names`] (device names
+//! typed as unique prefixes) and [`plot`] (SVG plots).
 //!
 //! ```no_run
 //! use einf_parser::{analyze, fusion::Rules, load_model};
@@ -30,6 +31,7 @@ pub mod forest;
 pub mod forests;
 pub mod format;
 pub mod model;
+pub mod names;
 pub mod neurstruc_models;
 pub mod params;
 pub mod plot;

@@ -148,3 +148,75 @@ fn a_bundled_predictor_scores_a_mobile_space_file() {
     let top = r["top"].as_array().unwrap();
     assert!(top.iter().all(|t| t["cost"].as_f64().unwrap() > 0.0));
 }
+
+/// Candidate → cost cell of an `einf nas --out F.csv`.
+fn costs(csv: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+    let text = std::fs::read_to_string(csv).unwrap();
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().starts_with("candidate,cost,"));
+    lines
+        .map(|l| {
+            let mut cells = l.split(',');
+            (cells.next().unwrap().to_string(), cells.next().unwrap().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn a_predictor_file_scores_the_whole_space_as_its_bundled_device() {
+    let d = scratch("predictor");
+    let (a, b) = (d.join("a.csv"), d.join("b.csv"));
+    let file = repo_root().join("predictor/data/pixel4-gpu-tflite-fp16.einfp");
+    let text =
+        ok(&["nas", "--space", "nb201", "--predictor", file.to_str().unwrap(), "--out", a.to_str().unwrap()]);
+    assert!(text.contains("15625 candidates scored with pixel4-gpu-tflite-fp16 latency"), "{text}");
+    ok(&["nas", "--space", "nb201", "--device", "pixel4-gpu-tflite-fp16", "--out", b.to_str().unwrap()]);
+    let (a, b) = (costs(&a), costs(&b));
+    assert_eq!(a.len(), 15625);
+    // The same cost for every candidate, to the last digit written.
+    assert_eq!(a, b);
+    assert!(a.values().all(|c| c.parse::<f64>().unwrap() > 0.0));
+}
+
+#[test]
+fn predictor_backend_and_metric_are_never_accepted_and_ignored() {
+    let file = repo_root().join("predictor/data/pixel4-gpu-tflite-fp16.einfp");
+    let file = file.to_str().unwrap();
+    let nas = |rest: &[&'static str]| {
+        let mut a = vec!["nas", "--space", "nb201", "--sample", "3"];
+        a.extend(rest);
+        a
+    };
+    let e = fails(&[nas(&["--device", "s10"]), vec!["--predictor", file]].concat());
+    assert!(e.contains("--predictor") && e.contains("--device s10 both name the cost model"), "{e}");
+    let e = fails(&[nas(&["--device", "flops"]), vec!["--predictor", file]].concat());
+    assert!(e.contains("--device flops both name the cost model"), "{e}");
+    let e = fails(&[nas(&["--backend", "tflite-cpu"]), vec!["--predictor", file]].concat());
+    assert!(e.contains("--backend tflite-cpu sets the rules of the flops cost model"), "{e}");
+    assert!(e.contains("pixel4-gpu-tflite-fp16 predictor splits kernels with its own (tflite-gpu)"), "{e}");
+    let e = fails(&nas(&["--device", "pixel4", "--backend", "tflite-gpu"]));
+    assert!(e.contains("--backend tflite-gpu sets the rules of the flops cost model"), "{e}");
+    let e = fails(&[nas(&["--metric", "energy"]), vec!["--predictor", file]].concat());
+    assert!(
+        e.contains("the pixel4-gpu-tflite-fp16 predictor has no energy forests (it has: latency)"),
+        "{e}"
+    );
+    let e = fails(&nas(&["--metric", "latency"]));
+    assert!(e.contains("--metric latency needs a predictor"), "{e}");
+    let e = fails(&nas(&["--predictor", "no-such.einfp"]));
+    assert!(e.contains("no-such.einfp"), "{e}");
+    // The flops model still takes its backend.
+    let r: serde_json::Value =
+        serde_json::from_str(&ok(&nas(&["--backend", "tflite-cpu", "--json"]))).unwrap();
+    assert_eq!(r["backend"], "tflite-cpu");
+    // Energy from a predictor file that has it.
+    let neur = repo_root().join("predictor/data/neurstrucenergy-cuda.einfp");
+    let r: serde_json::Value = serde_json::from_str(&ok(&[
+        nas(&["--metric", "energy", "--json"]),
+        vec!["--predictor", neur.to_str().unwrap()],
+    ]
+    .concat()))
+    .unwrap();
+    assert_eq!(r["unit"], "mJ");
+    assert_eq!(r["cost_model"], "neurstrucenergy-cuda energy");
+}

@@ -421,6 +421,42 @@ mod predicted {
     }
 
     #[test]
+    fn device_score_takes_any_predictor_file() {
+        let dir = einf_tests::scratch_dir("scoring", "device-score-file");
+        let bundled = json(&["device-score", "--device", "neurstrucenergy-cuda", "--json"]);
+        // A copy of the bundled file elsewhere, under another name, scores the same.
+        let copy = dir.join("board.einfp");
+        std::fs::copy(einf_tests::repo_root().join("predictor/data/neurstrucenergy-cuda.einfp"), &copy)
+            .unwrap();
+        let copy = copy.to_str().unwrap();
+        assert_eq!(json(&["device-score", "--predictor", copy, "--json"]), bundled);
+        // A device einf does not bundle: the same forests saved under a new device name.
+        let mut p = einf_predictor::format::load(copy.as_ref()).unwrap();
+        p.meta.device.name = "my-board-cuda".into();
+        let renamed = dir.join("my-board.einfp");
+        einf_predictor::format::save(&p, &renamed).unwrap();
+        let renamed = renamed.to_str().unwrap();
+        let v = json(&["device-score", "--predictor", renamed, "--json"]);
+        assert_eq!(v["source"], "predicted by my-board-cuda");
+        assert_eq!((&v["score"], &v["models"]), (&bundled["score"], &bundled["models"]));
+        let text = stdout(&["device-score", "--predictor", renamed, "--set", "einf-mobile/1"]);
+        assert!(text.contains("predicted by my-board-cuda") && text.contains("energy score IES"), "{text}");
+        // A latency-only predictor file, a truncated one, and two sources of costs.
+        let pixel4 = einf_tests::repo_root().join("predictor/data/pixel4-gpu-tflite-fp16.einfp");
+        let err = fails(&["device-score", "--predictor", pixel4.to_str().unwrap()]);
+        assert!(err.contains("device pixel4-gpu-tflite-fp16 predicts no energy"), "{err}");
+        let bytes = std::fs::read(copy).unwrap();
+        let cut = dir.join("cut.einfp");
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+        let err = fails(&["device-score", "--predictor", cut.to_str().unwrap()]);
+        assert!(err.contains("cut.einfp"), "{err}");
+        let err = fails(&["device-score", "--predictor", copy, "--device", "neurstruc"]);
+        assert!(err.contains("give one of them"), "{err}");
+        let err = fails(&["device-score", "--predictor", copy, "--costs", copy]);
+        assert!(err.contains("give one of them"), "{err}");
+    }
+
+    #[test]
     fn device_score_bad_input_is_a_named_one_line_error() {
         let path = temp_file("device-score-bad", "costs.csv", "model,energy,power\nlight_resnet50,10mJ,2W\n");
         let err = fails(&["device-score", "--costs", path.to_str().unwrap()]);
@@ -431,5 +467,8 @@ mod predicted {
         assert!(err.contains("einf-huge/9"), "{err}");
         let err = fails(&["device-score"]);
         assert!(err.contains("--costs"), "{err}");
+        // The models folder is for predicted costs; with measured ones it would be ignored.
+        let err = fails(&["device-score", "--costs", path.to_str().unwrap(), "--models-dir", "tests"]);
+        assert!(err.contains("--models-dir tests is where predicted costs find their models"), "{err}");
     }
 }

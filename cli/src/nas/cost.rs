@@ -1,15 +1,20 @@
-//! Cost models of `einf nas`: FLOPs, or a bundled device predictor's per-kernel latency or
-//! energy (the sum of the forests' kernel predictions, before model-level calibration, which
-//! does not change how candidates rank against each other much and is left out of search).
+//! Cost models of `einf nas`: FLOPs, or a device predictor's (bundled or a file) per-kernel
+//! latency or energy (the sum of the forests' kernel predictions, before model-level calibration,
+//! which does not change how candidates rank against each other much and is left out of search).
 
+use anyhow::bail;
 use einf_models::ModelsError;
 use einf_models::score::{FlopsCost, KernelCost};
 use einf_parser::fusion::Rules;
 use einf_parser::kernel::Kernel;
 use einf_predictor::forests::MetricName;
 use einf_predictor::predictor::DevicePredictor;
+use std::path::Path;
 
-/// A bundled predictor as a [`KernelCost`]; kernels no forest covers cost 0 and are counted.
+/// Fusion rules of the FLOPs cost model when `--backend` is not given.
+const FLOPS_BACKEND: &str = "tflite-gpu";
+
+/// A device predictor as a [`KernelCost`]; kernels no forest covers cost 0 and are counted.
 pub struct PredictorCost {
     predictor: DevicePredictor,
     rules: Rules,
@@ -17,11 +22,17 @@ pub struct PredictorCost {
 }
 
 impl PredictorCost {
-    /// The bundled predictor of `device`, predicting `metric`.
-    pub fn bundled(device: &str, metric: MetricName) -> anyhow::Result<PredictorCost> {
-        let predictor = einf_predictor::bundled::load(device)?;
+    /// `predictor`, predicting `metric` (an error naming the device when it has no such forests),
+    /// kernels split with the fusion rules of its backend.
+    pub fn new(predictor: DevicePredictor, metric: MetricName) -> anyhow::Result<PredictorCost> {
         if !predictor.forests.metrics().contains(&metric) {
-            anyhow::bail!("the {device} predictor has no {} forests", metric.name());
+            let has: Vec<&str> = predictor.forests.metrics().iter().map(|m| m.name()).collect();
+            bail!(
+                "the {} predictor has no {} forests (it has: {})",
+                predictor.name(),
+                metric.name(),
+                has.join(", ")
+            );
         }
         let rules = Rules::builtin(&predictor.meta.backend)?;
         Ok(PredictorCost { predictor, rules, metric })
@@ -54,11 +65,41 @@ impl KernelCost for PredictorCost {
     }
 }
 
-/// The cost model named by `--device`: `flops` (kernels split with `backend`'s rules) or a
-/// bundled predictor's device name.
-pub fn cost_model(device: &str, backend: &str, metric: MetricName) -> anyhow::Result<Box<dyn KernelCost>> {
-    if device.eq_ignore_ascii_case("flops") {
-        return Ok(Box::new(FlopsCost::new(backend)?));
+/// The cost model of `einf nas`: the predictor file `predictor`, or `device`: `flops` (the
+/// default; kernels split with `backend`'s rules, `tflite-gpu` by default) or a bundled device
+/// (its full name or a unique prefix); not both. `metric` (latency by default) is what a
+/// predictor predicts; `backend` only sets the FLOPs model's rules (a predictor splits with its
+/// own), so either given where it has no effect is an error rather than ignored.
+pub fn cost_model(
+    device: Option<&str>,
+    predictor: Option<&Path>,
+    backend: Option<&str>,
+    metric: Option<MetricName>,
+) -> anyhow::Result<Box<dyn KernelCost>> {
+    let p = match (predictor, device) {
+        (Some(path), Some(d)) => {
+            bail!("--predictor {} and --device {d} both name the cost model; give one", path.display())
+        }
+        (Some(path), None) => einf_predictor::format::load(path)?,
+        (None, Some(d)) if !d.eq_ignore_ascii_case("flops") => einf_predictor::bundled::load(d)?,
+        (None, _) => {
+            if let Some(m) = metric {
+                bail!(
+                    "--metric {} needs a predictor (--device DEVICE or --predictor FILE); the flops cost \
+                     model counts FLOPs",
+                    m.name()
+                );
+            }
+            return Ok(Box::new(FlopsCost::new(backend.unwrap_or(FLOPS_BACKEND))?));
+        }
+    };
+    if let Some(b) = backend {
+        bail!(
+            "--backend {b} sets the rules of the flops cost model; the {} predictor splits kernels with \
+             its own ({})",
+            p.name(),
+            p.meta.backend
+        );
     }
-    Ok(Box::new(PredictorCost::bundled(device, metric)?))
+    Ok(Box::new(PredictorCost::new(p, metric.unwrap_or(MetricName::Latency))?))
 }
