@@ -43,7 +43,8 @@ pub enum DatasetCommand {
     Import(ImportArgs),
     /// List the store's devices with their measurement counts.
     Devices(DevicesArgs),
-    /// What the store holds for one device: kernels by kind and metric, models, imports.
+    /// What the store holds for one device: kernels by kind and metric, models (and how many have
+    /// their kernels), imports.
     Show(ShowArgs),
     /// Write every measurement (or one device's) as CSV or JSON lines, in canonical units.
     Export(ExportArgs),
@@ -258,7 +259,8 @@ fn import(db: &Path, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<(
         match outcome {
             ImportOutcome::Imported(s) => writeln!(
                 out,
-                "{}: imported {} measurements as import {} ({} devices, {} new; {} kernels, {} new; {} models, {} new)",
+                "{}: imported {} measurements as import {} ({} devices, {} new; {} kernels, {} new; {} models, {} new; \
+                 {} model graphs, {} new)",
                 path.display(),
                 s.import.rows,
                 s.import.id,
@@ -267,7 +269,9 @@ fn import(db: &Path, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<(
                 s.kernels,
                 s.kernels_new,
                 s.models,
-                s.models_new
+                s.models_new,
+                s.graphs,
+                s.graphs_new
             )?,
             ImportOutcome::AlreadyImported(i) => writeln!(
                 out,
@@ -288,13 +292,14 @@ fn import(db: &Path, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<(
 fn write_stats(out: &mut dyn Write, db: &Path, status: &str, stats: &Stats) -> std::io::Result<()> {
     writeln!(
         out,
-        "{}: {status}{} imports, {} devices, {} kernels, {} models, {} measurements",
+        "{}: {status}{} imports, {} devices, {} kernels, {} models, {} measurements, {} model graphs",
         db.display(),
         stats.imports,
         stats.devices,
         stats.kernels,
         stats.models,
-        stats.measurements
+        stats.measurements,
+        stats.graphs
     )
 }
 
@@ -403,10 +408,12 @@ fn show(db: &Path, args: &ShowArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     if let Some(notes) = &d.device.notes {
         writeln!(out, "notes: {notes}")?;
     }
+    // A model's kernels are known from a stored graph (its file or architecture split by the
+    // parser, or the layers its source lists) or from kernels measured inside it on this device.
     writeln!(
         out,
-        "{} measurements: {} distinct kernels, {} models measured whole",
-        d.measurements, d.kernels, d.models
+        "{} measurements: {} distinct kernels, {} models measured whole ({} with their kernels)",
+        d.measurements, d.kernels, d.models, report.models_linked
     )?;
     if !report.kernels.is_empty() {
         let rows = report.kernels.iter().map(|k| {

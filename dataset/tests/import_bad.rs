@@ -257,6 +257,22 @@ fn zero_and_negative_values() {
     let t = fixture_text("neurstruc/random_testset_2.txt");
     let p = write("random_testset_2.txt", &replace_on(&t, 2, " 0.4257594880554248", " -0.4257594880554248"));
     refused(Format::Neurstruc, &p, &opts(), 2, "all_energy: -0.4257594880554248 is not a positive energy");
+    // A whole CNN with one number too many after its layers' parameters.
+    let extra = |l: &str| {
+        let mut f: Vec<String> = l.split(' ').map(str::to_string).collect();
+        f[1].push_str(",7");
+        f.join(" ")
+    };
+    let p = write("random_testset_2.txt", &edit_line(&t, 2, extra));
+    refused(Format::Neurstruc, &p, &opts(), 2, "layer_parameters: 1 numbers left after the last layer");
+    // A layer id no layer type has, on line 3.
+    let bad_id = |l: &str| {
+        let mut f: Vec<String> = l.split(' ').map(str::to_string).collect();
+        f[3] = f[3].replacen("1,", "1,99,", 1);
+        f.join(" ")
+    };
+    let p = write("random_testset_2.txt", &edit_line(&t, 3, bad_id));
+    refused(Format::Neurstruc, &p, &opts(), 3, "layer 1: unknown layer id 99");
 
     // DeepEn pair: a zero energy on line 3 of the energy file.
     let configs = write("configs.json", &fixture_text("nn_meter/synthetic_deepen_configs.json"));

@@ -10,6 +10,7 @@
 use einf_dataset::batch::{
     Device, DeviceClass, ImportBatch, KernelRecord, Measurement, Metric, ModelGraph, ModelRecord, Subject,
 };
+use einf_dataset::import::{Format, ReadOptions, read};
 use einf_dataset::store::{ImportOutcome, ImportSource, ImportSummary, Store, StoreError, schema};
 use einf_parser::kernel::{KernelConfig, KernelKind};
 use std::path::{Path, PathBuf};
@@ -324,4 +325,56 @@ fn a_kernel_list_naming_a_missing_kernel_fails_the_integrity_check() {
     assert!(e.contains("names kernel Integer(99)"), "{e}");
     let e = store.model_graphs("synthetic-gpu").unwrap_err().to_string();
     assert!(e.contains("damaged store: a kernel list names kernel 99"), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bundled files: how many whole-model rows of a device have their kernels
+// ---------------------------------------------------------------------------------------------
+
+fn bundled(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(rel)
+}
+
+fn import_bundled(store: &mut Store, format: Format, rel: &str) -> ImportSummary {
+    let path = bundled(rel);
+    let batch = read(format, &path, &ReadOptions::default()).unwrap();
+    imported(store.import(&batch, &ImportSource::from_path(&path).unwrap()).unwrap())
+}
+
+#[test]
+fn qed_usc_end_to_end_rows_link_to_the_kernels_measured_inside_their_model() {
+    let mut store = Store::open_in_memory().unwrap();
+    import_bundled(&mut store, Format::QedOps, "qed-usc-mobile-ml-benchmark/tflite_cnn_ops_gpu.csv");
+    import_bundled(&mut store, Format::QedE2e, "qed-usc-mobile-ml-benchmark/tflite_cnn_e2e.csv");
+    // The GPU delegate's end-to-end latencies: every model's fused kernels were measured on the
+    // same phone and delegate.
+    for phone in ["pixel4-gpu-tflite-fp16", "s10-gpu-tflite-fp16", "iphonexs-gpu-tflite-fp16"] {
+        let r = store.show(phone).unwrap();
+        assert_eq!((r.device.models, r.models_linked), (102, 102), "{phone}");
+    }
+    // The CPU runs were measured whole only: no kernels of theirs are known.
+    let r = store.show("pixel4-1large-tflite-fp32").unwrap();
+    assert_eq!((r.device.models, r.models_linked), (102, 0));
+    assert!(store.model_graphs("pixel4-gpu-tflite-fp16").unwrap().is_empty(), "qed-usc gives no graphs");
+}
+
+#[test]
+fn neurstruc_whole_cnns_are_linked_through_their_layers() {
+    let mut store = Store::open_in_memory().unwrap();
+    let s = import_bundled(&mut store, Format::Neurstruc, "neurstrucenergy/random_testset_1.txt");
+    assert_eq!((s.models, s.graphs, s.graphs_new), (17, 17, 17));
+    let device = einf_dataset::import::neurstruc::DEFAULT_DEVICE;
+    let r = store.show(device).unwrap();
+    assert_eq!((r.device.models, r.models_linked), (17, 17));
+    let graphs = store.model_graphs(device).unwrap();
+    assert_eq!(graphs.len(), 17);
+    assert!(graphs.iter().all(|g| g.backend.is_none() && !g.kernels.is_empty()));
+    assert!(graphs.windows(2).all(|w| w[0].model < w[1].model), "ordered by model name");
+    // The other runs and the custom set (five of the same models) add measurements, no graph.
+    for rel in ["neurstrucenergy/random_testset_2.txt", "neurstrucenergy/custom_testset_1.txt"] {
+        let s = import_bundled(&mut store, Format::Neurstruc, rel);
+        assert_eq!(s.graphs_new, 0, "{rel}");
+    }
+    assert_eq!(store.stats().unwrap().graphs, 17);
+    assert_eq!(store.show(device).unwrap().models_linked, 17);
 }

@@ -312,6 +312,37 @@ fn devices_show_and_export_report_what_was_imported() {
     );
 }
 
+#[test]
+fn show_says_how_many_models_measured_whole_have_their_kernels() {
+    let dir = Scratch::new("linked");
+    let db = dir.db();
+    for (format, rel) in [
+        ("qed-ops", "qed-usc-mobile-ml-benchmark/tflite_cnn_ops_gpu.csv"),
+        ("qed-e2e", "qed-usc-mobile-ml-benchmark/tflite_cnn_e2e.csv"),
+        ("neurstruc", "neurstrucenergy/random_testset_1.txt"),
+    ] {
+        let out = run(&dir.0, &["dataset", "import", "--db", s(&db), "--format", format, s(&data(rel))]);
+        assert!(out.status.success(), "{rel}: {}", stderr(&out));
+    }
+    // qed-usc: the end-to-end rows of the GPU delegate link to the kernels measured inside each
+    // model; the CPU rows have none. NeurstrucEnergy: each CNN's layers are its graph.
+    for (device, text) in [
+        ("pixel4-gpu-tflite-fp16", "102 models measured whole (102 with their kernels)"),
+        ("pixel4-1large-tflite-fp32", "102 models measured whole (0 with their kernels)"),
+        ("neurstrucenergy-cuda", "17 models measured whole (17 with their kernels)"),
+    ] {
+        let out = run(&dir.0, &["dataset", "show", device, "--db", s(&db)]);
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(text),
+            "{device}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    let show = json(&dir.0, &["dataset", "show", "neurstrucenergy-cuda", "--json", "--db", s(&db)]);
+    assert_eq!(count(&show, "models_linked"), 17);
+    assert_eq!(count(&check(&dir.0, &db), "graphs"), 17);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bad input: file:line, non-zero exit, byte-identical store
 // ---------------------------------------------------------------------------------------------

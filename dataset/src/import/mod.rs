@@ -20,6 +20,7 @@ pub mod help;
 mod json;
 pub mod mlperf_tiny;
 pub mod neurstruc;
+mod neurstruc_layers;
 pub mod nn_meter;
 pub mod qed_e2e;
 pub mod qed_ops;

@@ -35,7 +35,10 @@
 //! inference** (`all_energy`, the total including the idle share: these files do not give it
 //! separately). Stored as the model's energy (mJ) with run = `<n>` from the file name: the three
 //! files are three repetitions of the same measurement, not duplicates. (`custom_testset_<n>`
-//! repeats five models of `random_testset_<n>` with the same values.)
+//! repeats five models of `random_testset_<n>` with the same values.) Each model comes with its
+//! graph as the source lists it (backend none): its `Conv2d` layers in order, as kernels named
+//! as the `conv2d*.txt` layers are (`layer_parameters` and `layer_id`, read in
+//! [`super::neurstruc_layers`]); its other layers are not kernels there.
 //!
 //! # Device
 //! The files do not name the board. Device `neurstrucenergy-cuda` (or `ReadOptions::device`):
@@ -47,7 +50,7 @@ use super::common::{Devices, count, measurement, number, positive, provenance, r
 use super::error::{ImportError, ImportErrorKind};
 use super::units::Unit;
 use crate::batch::{
-    Device, DeviceClass, ImportBatch, KernelRecord, Measurement, Metric, ModelRecord, Subject,
+    Device, DeviceClass, ImportBatch, KernelRecord, Measurement, Metric, ModelGraph, ModelRecord, Subject,
 };
 use einf_parser::kernel::{KernelConfig, KernelKind, Role};
 use std::collections::HashMap;
@@ -105,18 +108,22 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImportBatch, ImportError>
             )),
         ));
     };
-    let (measurements, notes) = read_body(&Body::new(path, lines, &dev.name)?)?;
+    let Parsed { measurements, notes, graphs } = read_body(&Body::new(path, lines, &dev.name)?)?;
     Ok(ImportBatch {
         format: FORMAT.into(),
         devices: devices.into_vec(),
         measurements,
         provenance: provenance(FORMAT, path, &notes),
-        graphs: Vec::new(),
+        graphs,
     })
 }
 
-/// The measurements read from a file and the provenance notes on how.
-type Parsed = (Vec<Measurement>, String);
+/// What a file gives: measurements, the provenance notes on how they were read, model graphs.
+struct Parsed {
+    measurements: Vec<Measurement>,
+    notes: String,
+    graphs: Vec<ModelGraph>,
+}
 
 /// A file's lines after its header, with what reading either kind of file needs.
 struct Body<'a, 'p> {
@@ -231,7 +238,7 @@ fn layers(body: &Body) -> Result<Parsed, ImportError> {
         let list = skipped.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
         notes.push_str(&format!("Skipped failed-measurement marker lines (all zeros): {list}\n"));
     }
-    Ok((out, notes))
+    Ok(Parsed { measurements: out, notes, graphs: Vec::new() })
 }
 
 fn unit(path: &Path, metric: Metric, symbol: &str) -> Result<Unit, ImportError> {
@@ -351,6 +358,7 @@ fn models(body: &Body) -> Result<Parsed, ImportError> {
     let records = body.records(5);
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut out = Vec::with_capacity(records.len());
+    let mut graphs = Vec::with_capacity(records.len());
     for record in records {
         let (line, _, f) = record?;
         let name = f.first().copied().unwrap_or("");
@@ -362,17 +370,24 @@ fn models(body: &Body) -> Result<Parsed, ImportError> {
         }
         let energy = positive("all_energy", f.get(4).copied().unwrap_or(""), "energy")
             .map_err(|e| body.err(line, e))?;
-        let subject = Subject::Model(ModelRecord { name: name.to_string(), file_sha256: None });
+        let field = |i: usize| f.get(i).copied().unwrap_or("");
+        let kernels =
+            super::neurstruc_layers::conv_layers(field(1), field(3)).map_err(|e| body.err(line, e))?;
+        let model = ModelRecord { name: name.to_string(), file_sha256: None };
+        graphs.push(ModelGraph { model: model.clone(), backend: None, kernels, uncosted: 0, arch: None });
+        let subject = Subject::Model(model);
         let mut m = measurement(body.device, subject, Metric::Energy, body.joules.to_canonical(energy), line);
         m.run = run;
         out.push(m);
     }
     let notes = format!(
         "NeurstrucEnergy whole-CNN energies: all_energy (J per inference, total including the idle share) -> mJ; run \
-         {} from the file name (the <n> of *_testset_<n>.txt); layer structure columns not stored.\n",
+         {} from the file name (the <n> of *_testset_<n>.txt). Each model's graph (backend none) is its Conv2d \
+         layers in order (layer_parameters, layer_id), as kernels conv-bn / dwconv-bn / groupconv-bn from the \
+         recorded input and output sizes; the other layers are not listed; layer_link is not stored.\n",
         run.map_or("unknown".to_string(), |r| r.to_string())
     );
-    Ok((out, notes))
+    Ok(Parsed { measurements: out, notes, graphs })
 }
 
 /// `random_testset_2.txt` → 2.
