@@ -124,7 +124,7 @@ fn format_parser() -> impl TypedValueParser<Value = Format> {
         .try_map(|s| s.parse::<Format>())
 }
 
-fn class_parser() -> impl TypedValueParser<Value = DeviceClass> {
+pub(crate) fn class_parser() -> impl TypedValueParser<Value = DeviceClass> {
     PossibleValuesParser::new(DeviceClass::ALL.map(DeviceClass::name))
         .map(|s| DeviceClass::ALL.into_iter().find(|c| c.name() == s).unwrap_or(DeviceClass::Accelerator))
 }

@@ -1,10 +1,11 @@
 //! `einf evaluate`: k-fold and leave-models-out cross-validation of einf and two baselines.
 
-use crate::train::DEFAULT_DATA;
+use crate::data_args::DataArgs;
 use anyhow::Context;
-use einf_predictor::data::{bundled_devices, load};
+use einf_predictor::data::Filter;
 use einf_predictor::eval::{Compared, EvalConfig, evaluate};
-use einf_predictor::params::ForestParams;
+use einf_predictor::forests::MetricName;
+use einf_predictor::params::{ForestParams, Target};
 use einf_predictor::plot::{Panel, predicted_vs_measured};
 use einf_predictor::predictor::calibration_terms;
 use einf_predictor::scores::Scores;
@@ -15,12 +16,18 @@ use std::process::ExitCode;
 /// Arguments of `einf evaluate`.
 #[derive(Debug, clap::Args)]
 pub struct EvaluateArgs {
-    /// Devices (repeatable; default: every bundled device).
+    /// Devices, full names or unique prefixes (repeatable; default: every device of the data
+    /// with kernel measurements).
     #[arg(long)]
     pub device: Vec<String>,
-    /// The data folder (default: the checkout's dataset/data).
-    #[arg(long, value_name = "DIR")]
-    pub data: Option<PathBuf>,
+    /// Only this metric's measurements (energy, latency or power); default: all the data has.
+    #[arg(long)]
+    pub metric: Option<MetricName>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Target transform of einf's forests (default: the device's, see `einf train --target`).
+    #[arg(long, value_parser = crate::train::target_parser())]
+    pub target: Option<Target>,
     /// Folds.
     #[arg(long, default_value_t = 5)]
     pub k: usize,
@@ -59,24 +66,38 @@ fn row(device: &str, metric: &str, what: &str, c: &Compared) -> Vec<String> {
 
 pub fn run(args: &EvaluateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.k >= 2, "--k must be at least 2");
-    let data_dir = args.data.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
-    let devices = if args.device.is_empty() { bundled_devices() } else { args.device.clone() };
+    let source = args.data.open()?;
+    let filter = Filter { metric: args.metric, backend: args.data.backend.clone() };
+    let devices: Vec<String> = if args.device.is_empty() {
+        source.devices().to_vec()
+    } else {
+        args.device.iter().map(|d| source.resolve(d)).collect::<Result<_, _>>()?
+    };
     let mut baseline = ForestParams::nn_meter_gpu();
     baseline.n_trees = args.baseline_trees;
     let bar = crate::progress::bar(devices.len());
     let mut evals = Vec::new();
     for d in &devices {
         bar.set_message(format!("evaluating {d} ({}-fold, einf and two baselines)", args.k));
-        let data = load(&data_dir, d)?;
+        let data = source.device_data(d, &filter)?;
+        bar.inc(1);
+        if data.kernels.is_empty() {
+            if args.device.is_empty() {
+                continue;
+            }
+            anyhow::bail!(
+                "device '{d}' has no kernel measurements to evaluate ({} model rows)",
+                data.models.len()
+            );
+        }
         let cfg = EvalConfig {
             k: args.k,
-            params: ForestParams::for_device(d),
+            params: crate::train::params(d, None, None, args.target)?,
             baseline: baseline.clone(),
             calibration: calibration_terms(&data),
             baselines: true,
         };
         evals.push(evaluate(&data, &cfg)?);
-        bar.inc(1);
     }
     bar.finish_and_clear();
     if let Some(path) = &args.plot {

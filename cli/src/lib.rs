@@ -4,6 +4,7 @@
 
 mod arch;
 mod cascade;
+mod data_args;
 mod dataset;
 mod device_score;
 mod devices;

@@ -1,31 +1,29 @@
-//! `einf train`: train a device predictor from the open data bundled in the repository.
+//! `einf train`: train a device predictor from a store, a generic CSV or the bundled data.
 
-use einf_predictor::data::{bundled_devices, load};
+use crate::data_args::DataArgs;
+use clap::builder::TypedValueParser;
+use einf_predictor::data::Filter;
 use einf_predictor::forests::MetricName;
-use einf_predictor::params::ForestParams;
+use einf_predictor::params::{ForestParams, Target};
 use einf_predictor::predictor::DevicePredictor;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// The repository's bundled data folder (for a binary built from a checkout).
-pub const DEFAULT_DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../dataset/data");
-
 /// Arguments of `einf train`.
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
-    /// Device to train (see `einf devices`).
+    /// Device to train: a full name or a unique prefix (see `einf devices`, `einf devices --db`).
     #[arg(long, required_unless_present = "all")]
     pub device: Option<String>,
-    /// Train every bundled device (with --out-dir).
+    /// Train every device of the data that has kernel measurements (with --out-dir).
     #[arg(long, conflicts_with = "device")]
     pub all: bool,
     /// Only this metric's measurements (energy, latency or power); default: all the data has.
     #[arg(long)]
     pub metric: Option<MetricName>,
-    /// The data folder (default: the checkout's dataset/data).
-    #[arg(long, value_name = "DIR")]
-    pub data: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// Output file (one device).
     #[arg(long, value_name = "FILE", required_unless_present_any = ["out_dir", "dump_features"])]
     pub out: Option<PathBuf>,
@@ -38,6 +36,9 @@ pub struct TrainArgs {
     /// Seed of the forests.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Target transform: log-rate (einf's default: log of cost per unit of work), log, identity.
+    #[arg(long, value_parser = target_parser())]
+    pub target: Option<Target>,
     /// Folds of the cross-validation summary stored in the file (0: none).
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
@@ -47,43 +48,67 @@ pub struct TrainArgs {
     pub dump_features: Option<PathBuf>,
 }
 
+/// The `--target` names.
+pub(crate) fn target_parser() -> impl clap::builder::TypedValueParser<Value = Target> {
+    clap::builder::PossibleValuesParser::new(["log-rate", "log", "identity"]).map(|s| match s.as_str() {
+        "log" => Target::Log,
+        "identity" => Target::Identity,
+        _ => Target::LogRate,
+    })
+}
+
 /// The device's default hyperparameters ([`ForestParams::for_device`]) with the command line's
-/// trees and seed.
-fn params(args: &TrainArgs, device: &str) -> anyhow::Result<ForestParams> {
+/// trees, seed and target.
+pub(crate) fn params(
+    device: &str,
+    trees: Option<u16>,
+    seed: Option<u64>,
+    target: Option<Target>,
+) -> anyhow::Result<ForestParams> {
     let mut params = ForestParams::for_device(device);
-    if let Some(t) = args.trees {
+    if let Some(t) = trees {
         params.n_trees = t;
     }
-    if let Some(s) = args.seed {
+    if let Some(s) = seed {
         params.seed = s;
+    }
+    if let Some(t) = target {
+        params.target = t;
     }
     params.validate()?;
     Ok(params)
 }
 
 pub fn run(args: &TrainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let data_dir = args.data.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
-    let devices = if args.all { bundled_devices() } else { args.device.iter().cloned().collect() };
+    let source = args.data.open()?;
+    let filter = Filter { metric: args.metric, backend: args.data.backend.clone() };
     if let Some(dir) = &args.dump_features {
-        let device = args.device.as_deref().unwrap_or_default();
-        let params = params(args, device)?;
-        let mut data = load(&data_dir, device)?;
-        if let Some(m) = args.metric {
-            data.kernels.retain(|k| k.metric == m);
-        }
+        let device = source.resolve(args.device.as_deref().unwrap_or_default())?;
+        let params = params(&device, args.trees, args.seed, args.target)?;
+        let data = source.device_data(&device, &filter)?;
         let (files, rows) = crate::dump::dump(&data, &params, dir)?;
         writeln!(out, "{device}: {files} training sets, {rows} rows -> {}", dir.display())?;
         return Ok(ExitCode::SUCCESS);
+    }
+    let devices = match &args.device {
+        Some(d) => vec![source.resolve(d)?],
+        None => source.devices().to_vec(),
+    };
+    if devices.len() > 1 && args.out_dir.is_none() {
+        anyhow::bail!("--all writes one file per device: give --out-dir");
     }
     let bar = crate::progress::bar(devices.len());
     for device in &devices {
         bar.set_message(format!("training {device}"));
         let t = std::time::Instant::now();
-        let params = params(args, device)?;
-        let mut data = load(&data_dir, device)?;
-        if let Some(m) = args.metric {
-            data.kernels.retain(|k| k.metric == m);
-            data.models.retain(|k| k.metric == m);
+        let params = params(device, args.trees, args.seed, args.target)?;
+        let data = source.device_data(device, &filter)?;
+        if args.all && data.kernels.is_empty() {
+            let line =
+                format!("{device}: skipped, no kernel measurements ({} model rows)", data.models.len());
+            bar.suspend(|| writeln!(out, "{line}"))?;
+            bar.inc(1);
+            continue;
         }
         let p = DevicePredictor::train(&data, &params, (args.folds > 1).then_some(args.folds))?;
         let path = match (&args.out, &args.out_dir) {
@@ -92,15 +117,18 @@ pub fn run(args: &TrainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 std::fs::create_dir_all(d)?;
                 d.join(format!("{device}.einfp"))
             }
-            _ => anyhow::bail!("--all writes one file per device: give --out-dir"),
+            _ => anyhow::bail!("give --out FILE or --out-dir DIR"),
         };
         einf_predictor::format::save(&p, &path)?;
         bar.inc(1);
         let size = std::fs::metadata(&path)?.len();
         let line = format!(
-            "{device}: {} forests on {} kernels, {size} bytes, {:.1} s -> {}",
+            "{device}: {} forests on {} kernels ({} backend{}, {}), {size} bytes, {:.1} s -> {}",
             p.forests.list.len(),
             p.meta.kernel_samples,
+            p.meta.backend,
+            if data.backend_assumed { ", assumed from the device class: --backend sets it" } else { "" },
+            source.describe(),
             t.elapsed().as_secs_f64(),
             path.display()
         );

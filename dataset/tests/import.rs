@@ -462,3 +462,21 @@ fn generic_csv_converts_each_row_once_synthetic() {
     let gpu = b.devices.iter().find(|d| d.name == "synthetic-gpu-b").unwrap();
     assert_eq!(gpu.class, DeviceClass::Gpu);
 }
+
+#[test]
+fn neurstruc_whole_cnns_come_with_their_conv_layers() {
+    for (file, models, convs) in [("random_testset_1.txt", 17, 912), ("custom_testset_2.txt", 5, 194)] {
+        let b = load(Format::Neurstruc, &bundled(&format!("neurstrucenergy/{file}")));
+        assert_eq!(b.graphs.len(), models, "{file}");
+        assert!(b.graphs.iter().all(|g| g.backend.is_none() && g.uncosted == 0 && !g.kernels.is_empty()));
+        // Conv2d layers (layer id 1) counted in the files independently of einf, with a few lines
+        // of Python: 912 in the 17 random models, 194 in the 5 custom ones.
+        assert_eq!(b.graphs.iter().map(|g| g.kernels.len()).sum::<usize>(), convs, "{file}");
+        let kinds: BTreeSet<String> =
+            b.graphs.iter().flat_map(|g| g.kernels.iter().map(|(k, _)| k.to_string())).collect();
+        assert!(
+            kinds.iter().all(|k| ["conv", "dwconv", "groupconv"].iter().any(|b| k.starts_with(b))),
+            "{kinds:?}"
+        );
+    }
+}

@@ -11,7 +11,9 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use einf_parser::{analyze, fusion::Rules, load_model};
 use einf_predictor::features::{FeatureSet, features};
 use einf_predictor::forests::MetricName;
-use einf_predictor::{bundled, data, model::predict_model, params::ForestParams, predictor::DevicePredictor};
+use einf_predictor::{
+    bundled, bundled_data, model::predict_model, params::ForestParams, predictor::DevicePredictor,
+};
 use std::hint::black_box;
 use std::path::Path;
 
@@ -45,7 +47,7 @@ fn bench(c: &mut Criterion) {
     });
 
     // Batched: every conv-bn-relu kernel of the training data through its forest.
-    let d = data::load(&repo().join("dataset/data"), "pixel4-gpu-tflite-fp16").unwrap();
+    let d = bundled_data::load(&repo().join("dataset/data"), "pixel4-gpu-tflite-fp16").unwrap();
     let kind: einf_parser::kernel::KernelKind = "conv-bn-relu".parse().unwrap();
     let rows: Vec<f64> = d
         .kernels

@@ -6,7 +6,8 @@
 //! ```sh
 //! cargo run --release -p einf-predictor --example diagnose -- pixel4-gpu-tflite-fp16 [worst]
 //! ```
-use einf_predictor::data::{KernelSample, load};
+use einf_predictor::bundled_data::load;
+use einf_predictor::data::KernelSample;
 use einf_predictor::features::FeatureSet;
 use einf_predictor::forests::{Forests, MetricName};
 use einf_predictor::params::ForestParams;

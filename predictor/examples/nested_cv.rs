@@ -12,7 +12,8 @@
 //! ```sh
 //! cargo run --release -p einf-predictor --example nested_cv -- pixel4-gpu-tflite-fp16 [...]
 //! ```
-use einf_predictor::data::{KernelSample, load};
+use einf_predictor::bundled_data::load;
+use einf_predictor::data::KernelSample;
 use einf_predictor::eval::model_groups;
 use einf_predictor::features::FeatureSet;
 use einf_predictor::forests::{Forests, MetricName};

@@ -12,9 +12,9 @@ fn main() -> anyhow::Result<()> {
     let data_dir = root.join("../dataset/data");
     let out = root.join("data");
     std::fs::create_dir_all(&out)?;
-    for device in einf_predictor::data::bundled_devices() {
+    for device in einf_predictor::bundled_data::bundled_devices() {
         let t = std::time::Instant::now();
-        let data = einf_predictor::data::load(&data_dir, &device)?;
+        let data = einf_predictor::bundled_data::load(&data_dir, &device)?;
         let p = einf_predictor::predictor::DevicePredictor::train(
             &data,
             &einf_predictor::params::ForestParams::for_device(&device),

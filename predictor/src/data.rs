@@ -1,33 +1,35 @@
-//! Training data: kernel and model measurements of one device, read from the open datasets
-//! bundled in `dataset/data/` through `einf_dataset::import`.
+//! Training data: the kernel and model measurements of one device, read from an
+//! [`einf_dataset`] store by [`DeviceData::from_store`], the one road from measurements to
+//! predictors (the bundled devices go the same way, see [`crate::bundled_data`]).
 //!
-//! The bundled devices are the six qed-usc phones (TFLite GPU delegate kernel latencies from
-//! `tflite_cnn_ops_gpu.csv`, end-to-end GPU latencies from `tflite_cnn_e2e.csv`) and the
-//! NeurstrucEnergy board (conv2d layer energies and latencies, whole-CNN energies). Every
-//! measurement keeps its model (qed-usc kernels were measured inside a model) so that evaluation
-//! can hold whole models out.
+//! How stored rows become samples:
+//!
+//! - **Kernels measured inside a model** (qed-usc: every kernel of a model run) are one sample
+//!   per row, in import order: a model's repeated layer is measured once per occurrence. Rows
+//!   that number their runs (`run` set) of one kernel in one model are averaged into the first
+//!   run's place, so that no run of a kernel is held out while another trains.
+//! - **Kernels measured alone** (NeurstrucEnergy's conv layers, a suite) are one sample per
+//!   kind, configuration and metric: the mean of every row that measures it (repeated runs,
+//!   several files). They come after the in-model samples, in the order of their kind and
+//!   configuration, so that the order of imports does not change the folds.
+//! - **Whole models** are one sample per model and metric, the mean of its rows, by name. Its
+//!   kernels are, in this order of preference: the kernels measured inside it on the device (of
+//!   the model's metric, else of the first metric measured inside it), the kernel list the source
+//!   gives (NeurstrucEnergy's CNN layers), or the kernels einf's parser split its model file or
+//!   architecture into for the device's backend. A model with none of these is kept with an
+//!   empty list (it still scores the calibration's end-to-end evaluation where kernels are
+//!   measured).
 
 use crate::error::{PredictorError, Result};
-use crate::neurstruc_models;
-use einf_dataset::batch::{Device, ImportBatch, Metric, Subject};
-use einf_dataset::import::{Format, ReadOptions, read};
+use einf_dataset::batch::{Device, DeviceClass, Metric};
+use einf_dataset::store::{DeviceRows, Store};
 use einf_parser::kernel::{KernelConfig, KernelKind};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-/// The six qed-usc phones.
-pub const QED_PHONES: [&str; 6] = ["pixel4", "s10", "mi8se", "a03s", "iphone7", "iphonexs"];
-
-/// The NeurstrucEnergy device name.
-pub const NEURSTRUC_DEVICE: &str = einf_dataset::import::neurstruc::DEFAULT_DEVICE;
-
-/// The devices einf ships predictors for, in display order.
-pub fn bundled_devices() -> Vec<String> {
-    let mut v: Vec<String> = QED_PHONES.iter().map(|p| format!("{p}-gpu-tflite-fp16")).collect();
-    v.push(NEURSTRUC_DEVICE.to_string());
-    v
-}
+/// A kernel: kind and configuration.
+pub type Kernel = (KernelKind, KernelConfig);
 
 /// One measured kernel.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,20 +49,17 @@ pub struct KernelSample {
     pub source_id: Option<String>,
 }
 
-/// One measured model, with its kernels when the source gives them.
+/// One measured model, with its kernels when they are known.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelSample {
     /// Model name.
     pub name: String,
     /// Metric.
     pub metric: Metric,
-    /// End-to-end value (mean over runs).
+    /// End-to-end value (mean over its rows).
     pub value: f64,
     /// The model's kernels (kind and configuration), in order; empty when unknown.
     pub kernels: Vec<(KernelKind, KernelConfig)>,
-    /// Work outside the kernels the predictor models (NeurstrucEnergy: BatchNorm, activation,
-    /// pooling, add and linear layers), as `(layer count, elements touched)`.
-    pub other: (f64, f64),
 }
 
 /// Everything measured on one device.
@@ -70,14 +69,72 @@ pub struct DeviceData {
     pub device: Device,
     /// The parser backend whose fusion matches the device's runtime.
     pub backend: String,
+    /// Whether `backend` was assumed from the device's class ([`assumed_backend`]): its runtime
+    /// was not given or maps to no backend, and none was asked for.
+    pub backend_assumed: bool,
     /// Kernel measurements.
     pub kernels: Vec<KernelSample>,
     /// Model-level measurements.
     pub models: Vec<ModelSample>,
-    /// Files read (relative to the data folder).
+    /// The imported files the measurements came from (names as stored), oldest first.
     pub sources: Vec<String>,
-    /// sha256 of the files read, in order, and of the device name.
+    /// sha256 over the sources' names and sha256s, and the device name.
     pub sha256: String,
+}
+
+/// Which of a device's measurements to train on, and how to split its models.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Only this metric (all the device has when `None`).
+    pub metric: Option<Metric>,
+    /// The parser backend (default: [`backend_for`] the device's runtime).
+    pub backend: Option<String>,
+}
+
+/// The parser backends einf has fusion rules for.
+pub const BACKENDS: [&str; 4] = ["tflite-cpu", "tflite-gpu", "onnxruntime-cpu", "tensorrt"];
+
+/// The parser backend whose fusion matches a device's runtime, when einf knows it: a runtime
+/// named as a backend is that backend; `tflite*` is TFLite's CPU rules (its GPU delegate's with
+/// `gpu` in the name); `onnxruntime*` / `ort*` ONNX Runtime's CPU rules; `tensorrt*` and
+/// CUDA runtimes (`pytorch-cuda`: PyTorch eager runs each layer as its own kernel) TensorRT's,
+/// the closest fused CUDA backend.
+pub fn backend_for(device: &Device) -> Option<&'static str> {
+    let runtime = device.runtime.as_deref()?.to_ascii_lowercase();
+    if let Some(b) = BACKENDS.iter().find(|b| **b == runtime) {
+        return Some(b);
+    }
+    if runtime.starts_with("tflite") || runtime.starts_with("litert") {
+        Some(if runtime.contains("gpu") { "tflite-gpu" } else { "tflite-cpu" })
+    } else if runtime.starts_with("onnxruntime") || runtime.starts_with("ort") {
+        Some("onnxruntime-cpu")
+    } else if runtime.starts_with("tensorrt") || runtime.contains("cuda") {
+        Some("tensorrt")
+    } else {
+        None
+    }
+}
+
+/// The backend assumed for a device whose runtime tells none: TFLite's GPU delegate rules for a
+/// GPU, TFLite's CPU rules otherwise (the runtimes edge devices run most). Only the models a
+/// predictor is asked about are split by it (kernel measurements carry their own kinds).
+pub fn assumed_backend(class: DeviceClass) -> &'static str {
+    match class {
+        DeviceClass::Gpu => "tflite-gpu",
+        _ => "tflite-cpu",
+    }
+}
+
+/// The kernel list of a model as the store keeps it: given by the source (`backend: None`) or
+/// split by einf's parser for a backend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelKernels {
+    /// Model name.
+    pub model: String,
+    /// The backend whose rules split it; `None` when the source lists the kernels.
+    pub backend: Option<String>,
+    /// The kernels, in execution order.
+    pub kernels: Vec<(KernelKind, KernelConfig)>,
 }
 
 impl DeviceData {
@@ -87,6 +144,7 @@ impl DeviceData {
         DeviceData {
             device,
             backend: backend.to_string(),
+            backend_assumed: false,
             kernels,
             models: Vec::new(),
             sources: Vec::new(),
@@ -98,165 +156,163 @@ impl DeviceData {
     pub fn metrics(&self) -> Vec<Metric> {
         Metric::ALL.into_iter().filter(|m| self.kernels.iter().any(|k| k.metric == *m)).collect()
     }
-}
 
-fn metric_rank(m: Metric) -> u8 {
-    match m {
-        Metric::Energy => 0,
-        Metric::Latency => 1,
-        Metric::Power => 2,
-    }
-}
-
-struct Reader {
-    root: PathBuf,
-    sources: Vec<String>,
-    hasher: Sha256,
-}
-
-impl Reader {
-    fn read(&mut self, format: Format, rel: &str) -> Result<ImportBatch> {
-        let path = self.root.join(rel);
-        let bytes =
-            std::fs::read(&path).map_err(|source| PredictorError::Io { path: path.clone(), source })?;
-        self.hasher.update((rel.len() as u64).to_le_bytes());
-        self.hasher.update(rel.as_bytes());
-        self.hasher.update((bytes.len() as u64).to_le_bytes());
-        self.hasher.update(&bytes);
-        self.sources.push(rel.to_string());
-        Ok(read(format, &path, &ReadOptions::default())?)
-    }
-}
-
-/// Read the bundled data of `device` from `data_dir` (the repository's `dataset/data`).
-pub fn load(data_dir: &Path, device: &str) -> Result<DeviceData> {
-    let mut r = Reader { root: data_dir.to_path_buf(), sources: Vec::new(), hasher: Sha256::new() };
-    let unknown =
-        || PredictorError::UnknownDevice { name: device.to_string(), known: bundled_devices().join(", ") };
-    let (dev, backend, kernels, models) = if device == NEURSTRUC_DEVICE {
-        load_neurstruc(&mut r)?
-    } else if let Some(phone) = QED_PHONES.iter().find(|p| format!("{p}-gpu-tflite-fp16") == device) {
-        load_qed(&mut r, phone)?
-    } else {
-        return Err(unknown());
-    };
-    r.hasher.update(device.as_bytes());
-    let sha256 = hex(&r.hasher.finalize());
-    Ok(DeviceData { device: dev, backend, kernels, models, sources: r.sources, sha256 })
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-type Loaded = (Device, String, Vec<KernelSample>, Vec<ModelSample>);
-
-/// Repeated runs of one kernel configuration.
-type Runs = (KernelKind, KernelConfig, Metric, Vec<f64>);
-
-fn load_qed(r: &mut Reader, phone: &str) -> Result<Loaded> {
-    let name = format!("{phone}-gpu-tflite-fp16");
-    let dir = "qed-usc-mobile-ml-benchmark";
-    let ops = r.read(Format::QedOps, &format!("{dir}/tflite_cnn_ops_gpu.csv"))?;
-    let e2e = r.read(Format::QedE2e, &format!("{dir}/tflite_cnn_e2e.csv"))?;
-    let device = ops.devices.iter().find(|d| d.name == name).cloned().ok_or_else(|| {
-        PredictorError::TrainingData(format!("{dir}/tflite_cnn_ops_gpu.csv has no device {name}"))
-    })?;
-    let mut kernels = Vec::new();
-    let mut per_model: BTreeMap<String, Vec<(KernelKind, KernelConfig)>> = BTreeMap::new();
-    for m in ops.measurements.iter().filter(|m| m.device == name) {
-        if let Subject::Kernel(k) = &m.subject {
-            if let Some(model) = &k.model {
-                per_model.entry(model.clone()).or_default().push((k.kind.clone(), k.config.clone()));
+    /// The training data of `device` in `store` (see the module docs for how rows become
+    /// samples). An unknown device names the store's devices; a device without any measurement
+    /// of `filter.metric` names the metrics it has. The backend is `filter.backend`, else
+    /// [`backend_for`] the device's runtime, else [`assumed_backend`] for its class (said in
+    /// [`DeviceData::backend_assumed`]).
+    pub fn from_store(store: &Store, device: &str, filter: &Filter) -> Result<DeviceData> {
+        let rows = store.device_rows(device, &einf_dataset::store::Filter::default())?;
+        let has = rows.metrics();
+        if let Some(m) = filter.metric
+            && !has.contains(&m)
+        {
+            return Err(PredictorError::TrainingData(format!(
+                "{}: device '{device}' has no {} measurements (it has: {})",
+                store.path().display(),
+                m.name(),
+                names(&has)
+            )));
+        }
+        if has.is_empty() {
+            return Err(PredictorError::TrainingData(format!(
+                "{}: device '{device}' has no measurements",
+                store.path().display()
+            )));
+        }
+        let mut assumed = false;
+        let backend = match &filter.backend {
+            Some(b) if BACKENDS.contains(&b.as_str()) => b.clone(),
+            Some(b) => {
+                return Err(PredictorError::TrainingData(format!(
+                    "unknown backend '{b}' (backends: {})",
+                    BACKENDS.join(", ")
+                )));
             }
-            kernels.push(KernelSample {
-                model: k.model.clone(),
+            None => match backend_for(&rows.device) {
+                Some(b) => b.to_string(),
+                None => {
+                    assumed = true;
+                    assumed_backend(rows.device.class).to_string()
+                }
+            },
+        };
+        let graphs: Vec<ModelKernels> = store
+            .model_graphs(device)?
+            .into_iter()
+            .map(|g| ModelKernels { model: g.model, backend: g.backend, kernels: g.kernels })
+            .collect();
+        let mut data = Self::from_rows(rows, &graphs, &backend, filter.metric);
+        data.backend_assumed = assumed;
+        Ok(data)
+    }
+
+    /// Samples from a device's stored rows and its models' kernel lists (see the module docs).
+    pub fn from_rows(
+        rows: DeviceRows,
+        graphs: &[ModelKernels],
+        backend: &str,
+        metric: Option<Metric>,
+    ) -> DeviceData {
+        let mut hasher = Sha256::new();
+        for i in &rows.imports {
+            hasher.update((i.file.len() as u64).to_le_bytes());
+            hasher.update(i.file.as_bytes());
+            hasher.update(i.sha256.as_bytes());
+        }
+        hasher.update(rows.device.name.as_bytes());
+        let sha256 = crate::hex(&hasher.finalize());
+        let sources = rows.imports.iter().map(|i| i.file.clone()).collect();
+        let wanted = |m: Metric| metric.is_none_or(|w| w == m);
+
+        // Kernels measured inside models: one sample per row, numbered runs averaged.
+        let mut inside: Vec<(KernelSample, usize)> = Vec::new();
+        let mut runs: HashMap<(Arc<str>, usize, Metric), usize> = HashMap::new();
+        // Kernels measured alone: one sample per (kind, configuration, metric).
+        let mut alone: BTreeMap<(String, String, Metric), (KernelSample, usize)> = BTreeMap::new();
+        // Per model and metric, the kernels measured inside it, in order.
+        let mut measured_in: HashMap<(Arc<str>, Metric), Vec<Kernel>> = HashMap::new();
+        for r in rows.kernels.iter().filter(|r| wanted(r.metric)) {
+            let k = &r.kernel;
+            let sample = || KernelSample {
+                model: r.model.as_deref().map(str::to_string),
                 kind: k.kind.clone(),
                 config: k.config.clone(),
-                metric: m.metric,
-                value: m.value,
-                source_id: k.source_id.clone(),
-            });
+                metric: r.metric,
+                value: r.value,
+                source_id: r.source_id.clone(),
+            };
+            match &r.model {
+                Some(model) => {
+                    measured_in
+                        .entry((Arc::clone(model), r.metric))
+                        .or_default()
+                        .push((k.kind.clone(), k.config.clone()));
+                    let key = (Arc::clone(model), Arc::as_ptr(k) as usize, r.metric);
+                    match (r.run, runs.get(&key)) {
+                        (Some(_), Some(&at)) => {
+                            inside[at].0.value += r.value;
+                            inside[at].1 += 1;
+                        }
+                        (run, _) => {
+                            if run.is_some() {
+                                runs.insert(key, inside.len());
+                            }
+                            inside.push((sample(), 1));
+                        }
+                    }
+                }
+                None => {
+                    let key = (k.kind.to_string(), format!("{:?}", k.config), r.metric);
+                    let e = alone.entry(key).or_insert_with(|| (KernelSample { value: 0.0, ..sample() }, 0));
+                    e.0.value += r.value;
+                    e.1 += 1;
+                }
+            }
+        }
+        let mean = |(s, n): (KernelSample, usize)| KernelSample { value: s.value / n as f64, ..s };
+        let kernels: Vec<KernelSample> =
+            inside.into_iter().map(mean).chain(alone.into_values().map(mean)).collect();
+
+        // Whole models: the mean per (model, metric), by name.
+        let mut values: BTreeMap<(Arc<str>, Metric), (f64, usize)> = BTreeMap::new();
+        for m in rows.models.iter().filter(|m| wanted(m.metric)) {
+            let e = values.entry((Arc::clone(&m.model), m.metric)).or_default();
+            e.0 += m.value;
+            e.1 += 1;
+        }
+        let listed = |name: &str, want: Option<&str>| {
+            graphs.iter().find(|g| g.model == name && g.backend.as_deref() == want).map(|g| g.kernels.clone())
+        };
+        let models = values
+            .into_iter()
+            .map(|((name, metric), (sum, n))| {
+                let inside = measured_in.get(&(Arc::clone(&name), metric)).cloned().or_else(|| {
+                    Metric::ALL.into_iter().find_map(|m| measured_in.get(&(Arc::clone(&name), m)).cloned())
+                });
+                let kernels = inside
+                    .or_else(|| listed(&name, None))
+                    .or_else(|| listed(&name, Some(backend)))
+                    .unwrap_or_default();
+                ModelSample { name: name.to_string(), metric, value: sum / n as f64, kernels }
+            })
+            .collect();
+        DeviceData {
+            device: rows.device,
+            backend: backend.to_string(),
+            backend_assumed: false,
+            kernels,
+            models,
+            sources,
+            sha256,
         }
     }
-    let mut models = Vec::new();
-    for m in e2e.measurements.iter().filter(|m| m.device == name) {
-        if let Subject::Model(rec) = &m.subject {
-            let ks = per_model.get(&rec.name).cloned().unwrap_or_default();
-            models.push(ModelSample {
-                name: rec.name.clone(),
-                metric: m.metric,
-                value: m.value,
-                kernels: ks,
-                other: (0.0, 0.0),
-            });
-        }
-    }
-    models.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok((device, "tflite-gpu".into(), kernels, models))
 }
 
-fn load_neurstruc(r: &mut Reader) -> Result<Loaded> {
-    let dir = "neurstrucenergy";
-    let mut device = None;
-    // Repeated runs of one configuration are averaged: (kind, config, metric) → values.
-    let mut runs: BTreeMap<(String, String, u8), Runs> = BTreeMap::new();
-    for file in ["conv2d.txt", "conv2d_PreVIousNet.txt"] {
-        let b = r.read(Format::Neurstruc, &format!("{dir}/{file}"))?;
-        device = device.or_else(|| b.devices.first().cloned());
-        for m in &b.measurements {
-            if let Subject::Kernel(k) = &m.subject {
-                let key = (k.kind.to_string(), format!("{:?}", k.config), metric_rank(m.metric));
-                runs.entry(key)
-                    .or_insert_with(|| (k.kind.clone(), k.config.clone(), m.metric, Vec::new()))
-                    .3
-                    .push(m.value);
-            }
-        }
+fn names(metrics: &[Metric]) -> String {
+    if metrics.is_empty() {
+        return "none".into();
     }
-    let kernels = runs
-        .into_values()
-        .map(|(kind, config, metric, v)| KernelSample {
-            model: None,
-            kind,
-            config,
-            metric,
-            value: v.iter().sum::<f64>() / v.len() as f64,
-            source_id: None,
-        })
-        .collect();
-    // Whole CNNs: three runs (random_testset_{1,2,3}); custom_testset_* repeat five of them.
-    let mut energies: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    let mut layers = BTreeMap::new();
-    for n in 1..=3 {
-        let rel = format!("{dir}/random_testset_{n}.txt");
-        let b = r.read(Format::Neurstruc, &rel)?;
-        for m in &b.measurements {
-            if let Subject::Model(rec) = &m.subject
-                && m.metric == Metric::Energy
-            {
-                energies.entry(rec.name.clone()).or_default().push(m.value);
-            }
-        }
-        if n == 1 {
-            layers = neurstruc_models::read(&r.root.join(&rel))?;
-        }
-    }
-    let mut models = Vec::new();
-    for (name, v) in energies {
-        let Some(l) = layers.get(&name) else {
-            return Err(PredictorError::TrainingData(format!("{dir}: no layers for model '{name}'")));
-        };
-        models.push(ModelSample {
-            name,
-            metric: Metric::Energy,
-            value: v.iter().sum::<f64>() / v.len() as f64,
-            kernels: l.kernels.clone(),
-            other: (l.other_layers, l.other_elements),
-        });
-    }
-    let device = device.ok_or_else(|| PredictorError::TrainingData(format!("{dir}: no device")))?;
-    // PyTorch eager runs every layer as its own kernel; the TensorRT rules are the closest fused
-    // CUDA backend the parser has for models given as files.
-    Ok((device, "tensorrt".into(), kernels, models))
+    metrics.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")
 }

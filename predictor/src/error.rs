@@ -103,26 +103,19 @@ pub enum PredictorError {
         has: String,
     },
     /// Reading or writing a file.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
+    /// The store could not be read.
+    #[error(transparent)]
+    Store(#[from] einf_dataset::store::StoreError),
     /// A dataset file could not be read.
     #[error(transparent)]
     Import(#[from] einf_dataset::import::ImportError),
-    /// Parsing a data file the predictor reads itself (NeurstrucEnergy model layers).
-    #[error("{}:{line}: {reason}", path.display())]
-    DataFile {
-        /// File.
-        path: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// What is wrong.
-        reason: String,
-    },
 }
 
 /// Result with [`PredictorError`].

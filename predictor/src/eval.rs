@@ -390,8 +390,7 @@ fn leave_one_model_out(
                 flops += counts(kind, cfg_k).flops;
             }
         }
-        let n = m.kernels.len() as f64 + m.other.0;
-        let t = ModelTerms { kernel_sum: sum, kernels: n, other_elements: m.other.1 };
+        let t = ModelTerms { kernel_sum: sum, kernels: m.kernels.len() as f64, other_elements: 0.0 };
         rows.push((t, ModelTerms { kernel_sum: flops / 1e9, ..t }, m.value));
     }
     let mut pairs: [Vec<(f64, f64)>; 3] = Default::default();

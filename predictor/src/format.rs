@@ -91,13 +91,13 @@ pub fn to_bytes(p: &DevicePredictor) -> Result<Vec<u8>> {
 /// Write a predictor file.
 pub fn save(p: &DevicePredictor, path: &Path) -> Result<()> {
     let bytes = to_bytes(p)?;
-    std::fs::write(path, bytes).map_err(|source| PredictorError::Io { path: path.to_path_buf(), source })
+    std::fs::write(path, bytes).map_err(|error| PredictorError::Io { path: path.to_path_buf(), error })
 }
 
 /// Read a predictor file.
 pub fn load(path: &Path) -> Result<DevicePredictor> {
     let bytes =
-        std::fs::read(path).map_err(|source| PredictorError::Io { path: path.to_path_buf(), source })?;
+        std::fs::read(path).map_err(|error| PredictorError::Io { path: path.to_path_buf(), error })?;
     from_bytes(&bytes, path)
 }
 

@@ -5,8 +5,9 @@
 //! layout), [`forests`] (one forest per kernel kind and metric, plus a fallback per base operator,
 //! trained in parallel), [`predictor`] (a device's forests with calibration and metadata),
 //! [`format`] (the portable file), [`model`] (model-level prediction with intervals and coverage),
-//! [`eval`] (k-fold and leave-models-out cross-validation against two baselines), [`data`] (the
-//! bundled training data), [`bundled`] (the committed predictors), [`names`] (device names
+//! [`eval`] (k-fold and leave-models-out cross-validation against two baselines), [`data`] (training
+//! data from a store), [`source`] (store, CSV or bundled data), [`bundled_data`] (the bundled
+//! training data), [`bundled`] (the committed predictors), [`names`] (device names
 //! typed as unique prefixes) and [`plot`] (SVG plots).
 //!
 //! ```no_run
@@ -22,6 +23,7 @@
 //! ```
 
 pub mod bundled;
+pub mod bundled_data;
 pub mod calibrate;
 pub mod data;
 pub mod error;
@@ -32,12 +34,17 @@ pub mod forests;
 pub mod format;
 pub mod model;
 pub mod names;
-pub mod neurstruc_models;
 pub mod params;
 pub mod plot;
 pub mod predictor;
 pub mod scores;
+pub mod source;
 pub mod train;
 pub mod training_set;
 
 pub use error::{PredictorError, Result};
+
+/// Lowercase hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -264,7 +264,7 @@ mod tests {
 
     #[test]
     fn power_divides_energy_and_latency_of_the_same_basis() {
-        let mut p = crate::bundled::load(crate::data::NEURSTRUC_DEVICE).unwrap();
+        let mut p = crate::bundled::load(crate::bundled_data::NEURSTRUC_DEVICE).unwrap();
         let kernels = resnet(&p);
         // NeurstrucEnergy calibrates energy (whole CNNs were measured) but not latency.
         let r = predict_model(&p, "resnet", &kernels, false).unwrap();

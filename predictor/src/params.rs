@@ -131,7 +131,7 @@ impl ForestParams {
     }
 
     /// The defaults for a device: [`ForestParams::einf`], except on NeurstrucEnergy's CUDA board
-    /// ([`crate::data::NEURSTRUC_DEVICE`]), whose forests fit the plain log of the cost
+    /// ([`crate::bundled_data::NEURSTRUC_DEVICE`]), whose forests fit the plain log of the cost
     /// ([`Target::Log`]). Nested cross-validation (`examples/nested_cv.rs`: on each of 5 outer folds
     /// an inner 4-fold CV of the training part alone chooses target, pooling and leaf) picked the
     /// plain log with median leaves on NeurstrucEnergy in every outer fold (59.1% of held-out conv
@@ -141,7 +141,7 @@ impl ForestParams {
     /// kernels larger than any trained on from being capped at the largest cost seen.
     /// `einf train`, `einf evaluate`, the `train_bundled` example and `einf suite --refine` use it.
     pub fn for_device(device: &str) -> Self {
-        if device == crate::data::NEURSTRUC_DEVICE {
+        if device == crate::bundled_data::NEURSTRUC_DEVICE {
             ForestParams { target: Target::Log, ..Self::einf() }
         } else {
             Self::einf()
@@ -206,11 +206,14 @@ mod tests {
 
     #[test]
     fn neurstruc_defaults_to_the_log_target_and_the_phones_to_log_rate() {
-        let n = ForestParams::for_device(crate::data::NEURSTRUC_DEVICE);
+        let n = ForestParams::for_device(crate::bundled_data::NEURSTRUC_DEVICE);
         assert_eq!(n.target, Target::Log);
         assert_eq!(ForestParams { target: Target::LogRate, ..n.clone() }, ForestParams::einf());
         assert!(n.validate().is_ok());
-        for d in crate::data::bundled_devices().iter().filter(|d| *d != crate::data::NEURSTRUC_DEVICE) {
+        for d in crate::bundled_data::bundled_devices()
+            .iter()
+            .filter(|d| *d != crate::bundled_data::NEURSTRUC_DEVICE)
+        {
             assert_eq!(ForestParams::for_device(d), ForestParams::einf(), "{d}");
         }
         assert_eq!(ForestParams::for_device("my-board"), ForestParams::einf());

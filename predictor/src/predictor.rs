@@ -173,18 +173,14 @@ fn model_rows(data: &DeviceData, forests: &Forests, metric: MetricName) -> Resul
     let mut rows = Vec::new();
     for m in data.models.iter().filter(|m| m.metric == metric) {
         let terms = if let Some((sum, n)) = measured.get(m.name.as_str()) {
-            ModelTerms { kernel_sum: *sum, kernels: *n, other_elements: m.other.1 }
+            ModelTerms { kernel_sum: *sum, kernels: *n, other_elements: 0.0 }
         } else {
             let mut sum = 0.0;
             for (i, (kind, cfg)) in m.kernels.iter().enumerate() {
                 let name = format!("{} kernel {i}", m.name);
                 sum += forests.predict(kind, cfg, metric, &name)?.map_or(0.0, |e| e.value);
             }
-            ModelTerms {
-                kernel_sum: sum,
-                kernels: m.kernels.len() as f64 + m.other.0,
-                other_elements: m.other.1,
-            }
+            ModelTerms { kernel_sum: sum, kernels: m.kernels.len() as f64, other_elements: 0.0 }
         };
         rows.push((terms, m.value));
     }

@@ -6,7 +6,9 @@ use einf_parser::{analyze, fusion::Rules, load_model};
 use einf_predictor::forests::MetricName;
 use einf_predictor::format::{FORMAT_VERSION, from_bytes, to_bytes};
 use einf_predictor::model::predict_model;
-use einf_predictor::{PredictorError, bundled, data, params::ForestParams, predictor::DevicePredictor};
+use einf_predictor::{
+    PredictorError, bundled, bundled_data, params::ForestParams, predictor::DevicePredictor,
+};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -32,7 +34,7 @@ fn every_bundled_predictor_loads_and_re_encodes_to_the_same_bytes() {
 
 #[test]
 fn retraining_a_bundled_predictor_gives_the_committed_bytes() {
-    let data = data::load(&repo().join("dataset/data"), "neurstrucenergy-cuda").unwrap();
+    let data = bundled_data::load(&repo().join("dataset/data"), "neurstrucenergy-cuda").unwrap();
     let p =
         DevicePredictor::train(&data, &ForestParams::for_device("neurstrucenergy-cuda"), Some(5)).unwrap();
     let committed = bundled::BUNDLED.iter().find(|(n, _)| *n == "neurstrucenergy-cuda").unwrap().1;

@@ -13,19 +13,18 @@
 
 use super::SuiteArgs;
 use super::measured::{self, Measured};
-use crate::train::DEFAULT_DATA;
 use anyhow::{Context, bail};
 use einf_dataset::batch::{DeviceClass, Metric};
 use einf_models::suite::SuiteKind;
 use einf_models::suite::refine::{CvPoint, CvSource, RefineParams, Refined, write};
-use einf_predictor::data::{KernelSample, bundled_devices};
+use einf_predictor::data::KernelSample;
 use einf_predictor::features::FeatureSet;
 use einf_predictor::forests::{ForestScope, Forests, MetricName};
 use einf_predictor::params::ForestParams;
 use einf_predictor::training_set::KernelFolds;
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -72,8 +71,9 @@ pub(crate) fn cross_validate(
 }
 
 /// The device, hyperparameters and feature set of the predictor named on the command line: a
-/// predictor file's own, or for a bundled device einf's current defaults (what `einf train` and
-/// `einf evaluate` use, so the errors are the ones `einf evaluate` reports).
+/// predictor file's own (a path to a file, or any path ending in `.einfp`), else a device of the
+/// data (`--db`, `--data`, or the bundled data; a unique prefix does) with einf's current
+/// defaults for it (what `einf train` and `einf evaluate` use).
 fn recipe(target: &str) -> anyhow::Result<Recipe> {
     let path = Path::new(target);
     if path.is_file() || path.extension().is_some_and(|e| e == "einfp") {
@@ -84,20 +84,16 @@ fn recipe(target: &str) -> anyhow::Result<Recipe> {
             class,
             params: p.meta.params,
             set: p.meta.feature_set,
+            from_file: true,
         });
     }
-    let known = bundled_devices();
-    if !known.iter().any(|d| d == target) {
-        bail!(
-            "unknown predictor '{target}': neither a predictor file nor a bundled device ({})",
-            known.join(", ")
-        );
-    }
+    // A device of the data (bundled, store or CSV), resolved with the data; einf's defaults.
     Ok(Recipe {
         device: target.to_string(),
         class: None,
         params: ForestParams::for_device(target),
         set: FeatureSet::Einf,
+        from_file: false,
     })
 }
 
@@ -107,17 +103,12 @@ struct Recipe {
     class: Option<DeviceClass>,
     params: ForestParams,
     set: FeatureSet,
+    /// Whether it is a predictor file's recipe (else einf's defaults for a device of the data).
+    from_file: bool,
 }
 
 fn measurements(args: &SuiteArgs, device: &str, class: Option<DeviceClass>) -> anyhow::Result<Measured> {
-    match (&args.db, &args.data) {
-        (Some(db), _) => measured::store(db, device),
-        (None, Some(f)) if f.is_file() => measured::csv_file(f, device, class),
-        (None, dir) => {
-            let dir = dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
-            measured::bundled(&dir, device)
-        }
-    }
+    measured::measured(args.db.as_deref(), args.data.as_deref(), device, class)
 }
 
 /// The metric: the one asked for, else the first (energy, latency, power) with kernels of the kind.
@@ -151,8 +142,11 @@ struct Report<'a> {
 pub fn run(args: &SuiteArgs, target: &str, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
     let kind: SuiteKind = args.kind.parse()?;
-    let Recipe { device, class, params: forest_params, set: feature_set } = recipe(target)?;
+    let Recipe { device, class, params: forest_params, set: feature_set, from_file } = recipe(target)?;
     let data = measurements(args, &device, class)?;
+    let device = data.device.clone();
+    // A device named on the command line trains with its own defaults once its name is known.
+    let forest_params = if from_file { forest_params } else { ForestParams::for_device(&device) };
     let metric = metric(&data.samples, kind.name(), args.metric)?;
     let samples: Vec<&KernelSample> = data.samples.iter().filter(|s| s.metric == metric).collect();
     if !samples.iter().any(|s| s.kind.to_string() == kind.name()) {

@@ -13,7 +13,7 @@
 //! Seven layers of each `random_testset_<n>.txt` (ResNet-18/50 downsampling shortcuts, e.g. a
 //! 1×1 conv of in_channels 64 recorded on an input of 256 channels) record an input whose
 //! channels differ from the conv's `in_channels`; the kernel takes the recorded input, as
-//! einf's predictor has read these files (`predictor/src/neurstruc_models.rs`).
+//! einf's bundled NeurstrucEnergy predictor was trained on them.
 
 use super::error::ImportErrorKind;
 use einf_parser::kernel::{KernelConfig, KernelKind, Role};
