@@ -114,10 +114,7 @@ pub fn energy_of(r: &ModelPrediction) -> Result<PredictedEnergy> {
         energy_mj: v,
         interval_mj: [lo.min(hi), lo.max(hi)],
         power_mw: r.power_mw,
-        power_basis: r.power_basis.map(|b| match b {
-            PowerBasis::Calibrated => "calibrated whole model",
-            PowerBasis::KernelSum => "kernel sum",
-        }),
+        power_basis: r.power_basis.map(PowerBasis::short),
         uncovered_flops_share: r.uncovered_flops_share,
         assumed_input_shapes: r.assumed_input_shapes.clone(),
     })

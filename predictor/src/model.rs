@@ -77,14 +77,28 @@ pub enum PowerBasis {
     Calibrated,
     /// Kernel-sum energy / kernel-sum latency (the predictor does not calibrate both).
     KernelSum,
+    /// The kernels' power as measured on the device (a power forest), averaged over the model
+    /// weighted by each kernel's predicted latency (or, without a latency forest, by its
+    /// predicted energy / power): the power of the kernels while they run.
+    KernelPower,
 }
 
 impl PowerBasis {
+    /// Its short name (`calibrated whole model`, `kernel sum`, `measured kernel power`).
+    pub fn short(self) -> &'static str {
+        match self {
+            PowerBasis::Calibrated => "calibrated whole model",
+            PowerBasis::KernelSum => "kernel sum",
+            PowerBasis::KernelPower => "measured kernel power",
+        }
+    }
+
     /// How the power line describes it.
     pub fn describe(self) -> &'static str {
         match self {
             PowerBasis::Calibrated => "calibrated whole-model energy / calibrated whole-model latency",
             PowerBasis::KernelSum => "kernel-sum energy / kernel-sum latency",
+            PowerBasis::KernelPower => "measured kernel power, weighted by kernel latency",
         }
     }
 }
@@ -126,6 +140,23 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
     let w = pos - lo as f64;
     sorted[lo] * (1.0 - w) + sorted[hi] * w
+}
+
+/// The model's power from its kernels' predicted power: weighted by each kernel's predicted
+/// latency, else by its predicted duration energy / power; `None` when no kernel has both.
+fn kernel_power(lines: &[KernelLine]) -> Option<f64> {
+    let (mut work, mut time) = (0.0, 0.0);
+    for l in lines {
+        let Some(&p) = l.values.get(&MetricName::Power) else { continue };
+        let t = match (l.values.get(&MetricName::Latency), l.values.get(&MetricName::Energy)) {
+            (Some(&t), _) => t,
+            (None, Some(&e)) if p > 0.0 => 1000.0 * e / p,
+            _ => continue,
+        };
+        work += p * t;
+        time += t;
+    }
+    (time > 0.0).then(|| work / time)
 }
 
 /// Predict a model from its kernels (the parser's, fused for the predictor's backend).
@@ -208,7 +239,8 @@ pub fn predict_model(
         });
     }
     let mut totals = Vec::new();
-    for m in &metrics {
+    // Power does not add up over kernels: it is averaged below, never summed.
+    for m in metrics.iter().filter(|m| **m != MetricName::Power) {
         let mut ts = tree_sums.remove(m).unwrap_or_default();
         ts.sort_by(f64::total_cmp);
         let value = sums.get(m).copied().unwrap_or(0.0);
@@ -220,7 +252,9 @@ pub fn predict_model(
         totals.push(Total { metric: *m, unit: m.unit().to_string(), value, low, high, calibrated });
     }
     let get = |m: MetricName| totals.iter().find(|t| t.metric == m);
+    let measured_power = metrics.contains(&MetricName::Power).then(|| kernel_power(&lines)).flatten();
     let power = match (get(MetricName::Energy), get(MetricName::Latency)) {
+        _ if measured_power.is_some() => measured_power.map(|p| (p, PowerBasis::KernelPower)),
         (Some(e), Some(l)) => {
             let (ev, lv, basis) = match (e.calibrated, l.calibrated) {
                 (Some(ec), Some(lc)) => (ec[0], lc[0], PowerBasis::Calibrated),
@@ -248,6 +282,34 @@ pub fn predict_model(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn line(values: &[(MetricName, f64)]) -> KernelLine {
+        KernelLine {
+            name: "k".into(),
+            kind: "conv-bn-relu".into(),
+            flops: 1,
+            values: values.iter().copied().collect(),
+            fallback: false,
+        }
+    }
+
+    #[test]
+    fn measured_kernel_power_is_averaged_over_time_never_summed() {
+        // Synthetic: 1 W for 1 ms and 3 W for 3 ms is 2.5 W over the 4 ms.
+        let lines = [
+            line(&[(MetricName::Power, 1000.0), (MetricName::Latency, 1.0)]),
+            line(&[(MetricName::Power, 3000.0), (MetricName::Latency, 3.0)]),
+            line(&[(MetricName::Latency, 5.0)]),
+        ];
+        assert!((kernel_power(&lines).unwrap_or(0.0) - 2500.0).abs() < 1e-9);
+        // Without latency, each kernel's time is its energy over its power: 1 mJ at 1 W, 9 mJ at 3 W.
+        let lines = [
+            line(&[(MetricName::Power, 1000.0), (MetricName::Energy, 1.0)]),
+            line(&[(MetricName::Power, 3000.0), (MetricName::Energy, 9.0)]),
+        ];
+        assert!((kernel_power(&lines).unwrap_or(0.0) - 2500.0).abs() < 1e-9);
+        assert_eq!(kernel_power(&[line(&[(MetricName::Power, 5.0)])]), None);
+    }
     use crate::calibrate::{Calibration, Term};
     use einf_parser::{analyze, fusion::Rules, load_model};
 

@@ -118,7 +118,8 @@ impl DevicePredictor {
         let forests = Forests::train(&samples, params, FeatureSet::Einf)?;
         let terms = calibration_terms(data);
         let mut calibration = BTreeMap::new();
-        for metric in data.metrics() {
+        // Power does not add up over kernels, so no kernel sum calibrates it.
+        for metric in data.metrics().into_iter().filter(|m| *m != MetricName::Power) {
             let m: MetricName = metric;
             let rows = model_rows(data, &forests, m)?;
             if rows.len() > terms.len() + 1 {
