@@ -22,7 +22,7 @@ fn the_dataset_graphs_of_the_whole_cnns_are_the_predictors_kernels() {
             let expected =
                 &layers.get(&g.model.name).unwrap_or_else(|| panic!("{file}: {}", g.model.name)).kernels;
             assert!(!expected.is_empty(), "{file}: {}", g.model.name);
-            assert_eq!(&g.kernels, expected, "{file}: {}", g.model.name);
+            assert_eq!(&g.kernels.to_vec(), expected, "{file}: {}", g.model.name);
             convs += g.kernels.len();
         }
         // Conv2d layers (layer id 1) counted in the files independently of einf, with a few lines
