@@ -6,6 +6,7 @@
 
 use einf_parser::kernel::{KernelConfig, KernelKind};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// What kind of processor a device measurement ran on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -196,7 +197,7 @@ pub struct ModelGraph {
     /// the source lists the kernels itself (they are the device's own, whatever its backend).
     pub backend: Option<String>,
     /// The costed kernels, in execution order.
-    pub kernels: Vec<(KernelKind, KernelConfig)>,
+    pub kernels: GraphKernels,
     /// Kernels the parser could not cost (unsupported operators, unknown shapes), left out of
     /// `kernels`.
     pub uncosted: u32,
@@ -205,6 +206,80 @@ pub struct ModelGraph {
     /// column); stored with the model, so that the model can be rebuilt.
     #[serde(default)]
     pub arch: Option<String>,
+}
+
+/// Distinct kernels, each a kind and a configuration, that [`GraphKernels`] index into.
+pub type KernelTable = Vec<(KernelKind, KernelConfig)>;
+
+/// The kernels of a [`ModelGraph`], in execution order: indices into a table of distinct kernels
+/// that the graphs of one batch share (HELP's 20,625 architectures × 4 backends are 7 million
+/// kernels in graphs, a few hundred distinct ones). Compared, and (de)serialised, as the list of
+/// kernels it stands for.
+#[derive(Debug, Clone)]
+pub struct GraphKernels {
+    table: Arc<KernelTable>,
+    index: Vec<u32>,
+}
+
+impl GraphKernels {
+    /// The kernels `index` names in `table`; `None` when an index is not in the table.
+    pub fn new(table: Arc<KernelTable>, index: Vec<u32>) -> Option<GraphKernels> {
+        let n = table.len();
+        index.iter().all(|&i| (i as usize) < n).then_some(GraphKernels { table, index })
+    }
+
+    /// A list of its own (no table shared with other graphs).
+    pub fn from_vec(kernels: Vec<(KernelKind, KernelConfig)>) -> GraphKernels {
+        let index = (0..u32::try_from(kernels.len()).unwrap_or(u32::MAX)).collect();
+        GraphKernels { table: Arc::new(kernels), index }
+    }
+
+    /// The kernels, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &(KernelKind, KernelConfig)> + '_ {
+        // Every index is in the table (checked when made).
+        self.index.iter().map(|&i| &self.table[i as usize])
+    }
+
+    /// Number of kernels.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// The kernels as a list of their own.
+    pub fn to_vec(&self) -> Vec<(KernelKind, KernelConfig)> {
+        self.iter().cloned().collect()
+    }
+
+    /// The shared table and the indices into it.
+    pub fn parts(&self) -> (&Arc<KernelTable>, &[u32]) {
+        (&self.table, &self.index)
+    }
+}
+
+impl PartialEq for GraphKernels {
+    fn eq(&self, other: &GraphKernels) -> bool {
+        if Arc::ptr_eq(&self.table, &other.table) {
+            return self.index == other.index;
+        }
+        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
+    }
+}
+
+impl Serialize for GraphKernels {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for GraphKernels {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<GraphKernels, D::Error> {
+        Vec::<(KernelKind, KernelConfig)>::deserialize(d).map(GraphKernels::from_vec)
+    }
 }
 
 /// Everything one file contributes.

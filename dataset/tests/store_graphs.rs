@@ -8,7 +8,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use einf_dataset::batch::{
-    Device, DeviceClass, ImportBatch, KernelRecord, Measurement, Metric, ModelGraph, ModelRecord, Subject,
+    Device, DeviceClass, GraphKernels, ImportBatch, KernelRecord, Measurement, Metric, ModelGraph,
+    ModelRecord, Subject,
 };
 use einf_dataset::import::{Format, ReadOptions, read};
 use einf_dataset::store::{ImportOutcome, ImportSource, ImportSummary, Store, StoreError, schema};
@@ -59,7 +60,7 @@ fn graph(name: &str, backend: Option<&str>, kernels: &[u64]) -> ModelGraph {
     ModelGraph {
         model: model(name),
         backend: backend.map(str::to_string),
-        kernels: kernels.iter().map(|&i| kernel(i)).collect(),
+        kernels: GraphKernels::from_vec(kernels.iter().map(|&i| kernel(i)).collect()),
         uncosted: 0,
         arch: None,
     }
@@ -254,7 +255,8 @@ fn contradicting_graphs_are_refused_naming_the_model_and_leave_the_store_untouch
         "bad.csv: graph of model '' for backend tensorrt: empty model name",
     );
     let mut huge = batch("synthetic-gpu", &["net-b"], vec![graph("net-b", None, &[0])]);
-    huge.graphs[0].kernels[0].1.cin = u64::MAX;
+    huge.graphs[0].kernels =
+        GraphKernels::from_vec(vec![(kernel(0).0, KernelConfig { cin: u64::MAX, ..kernel(0).1 })]);
     refused(
         "kernel too large",
         &huge,

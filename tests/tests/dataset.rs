@@ -420,6 +420,81 @@ fn bad_generic_csv_files_are_refused_with_file_and_line_and_the_store_untouched(
     refused("truncated CSV", "csv", &file, 5, "truncated", &[]);
 }
 
+/// The SYNTHETIC generic CSV with `model_file` and `arch` rows of the dataset crate's tests,
+/// with its model files copied beside it into `dir` (its paths made relative to `dir`).
+fn linked_csv(dir: &Scratch) -> String {
+    for rel in ["onnx-light/light_resnet50.onnx", "mlperf-tiny-tflite/vww_96_float.tflite"] {
+        let to = dir.path("models").join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(einf_tests::fixture(rel), to).unwrap();
+    }
+    let text = std::fs::read_to_string(
+        repo_root().join("dataset/tests/data/import/csv/synthetic_linked_models.csv"),
+    );
+    text.unwrap().replace("../../../../../tests/fixtures/models/", "models/")
+}
+
+#[test]
+fn model_rows_linked_by_model_file_and_arch_import_all_linked_once() {
+    let dir = Scratch::new("linked-csv");
+    let db = dir.db();
+    let file = dir.write("synthetic-linked.csv", &linked_csv(&dir));
+    let import = || run(&dir.0, &["dataset", "import", "--db", s(&db), "--format", "csv", s(&file)]);
+    let out = import();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("7 models, 7 new; 28 model graphs, 28 new)"), "{text}");
+    let show = json(&dir.0, &["dataset", "show", "synthetic-linked-gpu", "--json", "--db", s(&db)]);
+    assert_eq!((count(&show["device"], "models"), count(&show, "models_linked")), (7, 7));
+    let before = std::fs::read(&db).unwrap();
+    let out = import();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already in the store"));
+    assert!(std::fs::read(&db).unwrap() == before, "a second import changed the store");
+    assert_eq!(count(&check(&dir.0, &db), "graphs"), 28);
+}
+
+#[test]
+fn bad_model_links_are_refused_with_file_and_line_and_the_store_untouched() {
+    let dir = Scratch::new("bad-links");
+    let good = linked_csv(&dir);
+    let cases: &[(&str, usize, &str, &str, &str)] = &[
+        (
+            "missing model_file",
+            2,
+            "light_resnet50.onnx",
+            "gone.onnx",
+            "model_file 'models/onnx-light/gone.onnx': ",
+        ),
+        (
+            "altered model_sha256",
+            3,
+            ".onnx,,,",
+            &format!(".onnx,,{},", "0".repeat(64)),
+            "is not the sha256 of model_file 'models/onnx-light/light_resnet50.onnx'",
+        ),
+        ("unknown space", 5, "nb201:", "darts:", "arch: unknown space 'darts'"),
+        ("malformed candidate", 6, "fbnet:7 8 1 ", "fbnet:7 8 19 ", "arch: malformed fbnet candidate"),
+        (
+            "arch on a kernel row",
+            10,
+            "conv-bn-relu,,,",
+            "conv-bn-relu,,,zoo:resnet18",
+            "arch on a kernel row",
+        ),
+    ];
+    for (case, line, from, to, what) in cases {
+        let text: Vec<String> = good
+            .lines()
+            .enumerate()
+            .map(|(i, l)| if i + 1 == *line { l.replacen(from, to, 1) } else { l.to_string() })
+            .collect();
+        assert_ne!(text.join("\n"), good.trim_end(), "{case}: nothing replaced");
+        let file = dir.write("synthetic-bad-links.csv", &(text.join("\n") + "\n"));
+        refused(case, "csv", &file, *line, what, &[]);
+    }
+}
+
 #[test]
 fn bad_bundled_format_files_are_refused_with_file_and_line_and_the_store_untouched() {
     let dir = Scratch::new("bad-qed");

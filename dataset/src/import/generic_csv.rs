@@ -21,6 +21,8 @@
 //! | `subject` | no | `kernel` or `model`: must agree with `kind` (empty on model rows) |
 //! | `model_sha256` | no | model rows: sha256 of the model file (64 hex digits); a model is its name and this hash |
 //! | `file`, `file_sha256`, `line` | no | where an exported row was first imported from: file name, its sha256 (64 hex digits), line |
+//! | `model_file` | no | model rows: the measured model's ONNX or TFLite file, relative to the CSV's folder (`..` may leave it; absolute paths are refused); parsed once, it sets `model_sha256` and gives the model's kernels per backend |
+//! | `arch` | no | model rows: the measured model as a built-in architecture, `nb201:<cell>`, `fbnet:<blocks>`, `fbnet-imagenet:<blocks>` (the candidate as `einf nas --out` writes it) or `zoo:<name>[@w<width>][@r<resolution>][@v<seed>]`; it gives the model's kernels per backend, and names the model when `model` is empty |
 //!
 //! `einf dataset export --format csv` writes these columns, so an export re-imports as `csv`:
 //! devices, kernels, models and values come back alike. The store keeps one file per import, so
@@ -42,6 +44,10 @@
 //!
 //! A value is stored in the store's canonical unit (mJ, ms, mW), converted once here.
 //!
+//! A model row with `model_file` or `arch` comes with the model's graph for each built-in parser
+//! backend (its kernels, so that training can learn from the row without the file); see
+//! `model_links.rs` for the rules. Either on a kernel row is an error.
+//!
 //! # Keys
 //! (device, kernel kind and configuration or model and `model_sha256`, model, metric, run) is
 //! unique in a file: a second row with the same key is an error (number repeated runs with
@@ -59,6 +65,7 @@ use super::ReadOptions;
 use super::chunks;
 use super::common::{LineCounter, class_from_device_name, count, field, provenance, whole};
 use super::error::{ImportError, ImportErrorKind};
+use super::model_links;
 use super::units::Unit;
 use crate::batch::{
     Device, DeviceClass, ImportBatch, KernelRecord, Measurement, Metric, ModelRecord, Subject,
@@ -154,9 +161,11 @@ const DTYPES: [DType; 9] = [
 
 type Res<T> = Result<T, ImportErrorKind>;
 
-/// Column indices in the file (by position in [`COLUMNS`]).
+/// Column indices in the file (by position in [`COLUMNS`], then the link columns by position in
+/// [`model_links::COLUMNS`]).
 struct Header {
     index: [Option<usize>; COLUMNS.len()],
+    links: [Option<usize>; model_links::COLUMNS.len()],
     width: usize,
 }
 
@@ -168,20 +177,24 @@ impl Header {
 
 fn header(fields: &csv::StringRecord, opts: &ReadOptions) -> Res<Header> {
     let mut index = [None; COLUMNS.len()];
+    let mut links = [None; model_links::COLUMNS.len()];
     for (i, raw) in fields.iter().enumerate() {
         let name = raw.trim().trim_start_matches('\u{feff}');
-        let Some(c) = COLUMNS.iter().position(|k| *k == name) else {
+        let slot = match COLUMNS.iter().position(|k| *k == name) {
+            Some(c) => index.get_mut(c),
+            None => model_links::COLUMNS.iter().position(|k| *k == name).and_then(|c| links.get_mut(c)),
+        };
+        let Some(slot) = slot else {
             return Err(ImportErrorKind::WrongFile(format!(
-                "unknown column '{name}' (the generic CSV's columns: {})",
-                COLUMNS.join(", ")
+                "unknown column '{name}' (the generic CSV's columns: {}, {})",
+                COLUMNS.join(", "),
+                model_links::COLUMNS.join(", ")
             )));
         };
-        if let Some(slot) = index.get_mut(c) {
-            if slot.is_some() {
-                return Err(ImportErrorKind::WrongFile(format!("column '{name}' twice")));
-            }
-            *slot = Some(i);
+        if slot.is_some() {
+            return Err(ImportErrorKind::WrongFile(format!("column '{name}' twice")));
         }
+        *slot = Some(i);
     }
     for (c, name) in COLUMNS.iter().enumerate() {
         let needed = matches!(*name, "kind" | "metric" | "value" | "unit")
@@ -190,7 +203,7 @@ fn header(fields: &csv::StringRecord, opts: &ReadOptions) -> Res<Header> {
             return Err(ImportErrorKind::MissingColumn((*name).to_string()));
         }
     }
-    Ok(Header { index, width: fields.len() })
+    Ok(Header { index, links, width: fields.len() })
 }
 
 /// What identifies a measurement within a file: (device, kernel kind and configuration or
@@ -225,18 +238,28 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImportBatch, ImportError>
     if measurements.is_empty() {
         return Err(ImportError::new(path, 0, ImportErrorKind::Truncated("no rows after the header".into())));
     }
+    let graphs = match state.links.take() {
+        Some(links) => links.finish().map_err(|(line, kind)| ImportError::new(path, line, kind))?,
+        None => Vec::new(),
+    };
     let mut notes = String::from(
         "generic CSV: one measured value per row, unit per row (converted to mJ / ms / mW); kernel rows in the \
          parser's kind and configuration vocabulary (defaults: batch 1, kernel 1, stride 1, padding 0, dilation 1, \
          groups 1, f32, output side from the window); model rows have an empty kind.\n",
     );
     state.origins.describe(&mut notes);
+    if !graphs.is_empty() {
+        notes.push_str(
+            "Model rows with a model_file or arch are linked to their kernels: one graph per built-in parser backend \
+             (tflite-cpu, tflite-gpu, onnxruntime-cpu, tensorrt), the file or architecture split by einf's parser.\n",
+        );
+    }
     Ok(ImportBatch {
         format: FORMAT.into(),
         devices: state.devices,
         measurements,
         provenance: provenance(FORMAT, path, &notes),
-        graphs: Vec::new(),
+        graphs,
     })
 }
 
@@ -258,7 +281,12 @@ fn read_rows(
         let in_file = |line: usize| (chunk.line + line).saturating_sub(1);
         while read_next(path, &mut reader, &mut record, chunk.line)? {
             let Some(h) = &head else {
-                head = Some(header(&record, state.opts).map_err(|k| err(1, k))?);
+                let h = header(&record, state.opts).map_err(|k| err(1, k))?;
+                if h.links.iter().any(Option::is_some) {
+                    let dir = path.parent().unwrap_or(Path::new(""));
+                    state.links = Some(model_links::Linker::new(dir).map_err(|k| err(1, k))?);
+                }
+                head = Some(h);
                 if let Some(line) = scan.unclosed_quote {
                     let what = "the file ends inside a quoted field";
                     return Err(err(line, ImportErrorKind::Truncated(what.into())));
@@ -320,6 +348,8 @@ struct State<'o> {
     /// Each row's original import and line, from the first row that names one (a row past its
     /// end names none).
     origin_of: Vec<OriginKey>,
+    /// The model rows' links to their kernels, when the file has a `model_file` or `arch` column.
+    links: Option<model_links::Linker>,
 }
 
 impl<'o> State<'o> {
@@ -337,6 +367,7 @@ impl<'o> State<'o> {
             units: Vec::new(),
             keys: Vec::with_capacity(rows),
             origin_of: Vec::new(),
+            links: None,
         }
     }
 
@@ -411,7 +442,14 @@ impl<'o> State<'o> {
             }
             s => Some(sha256("model_sha256", s)?),
         };
-        let sha_id = match model_sha {
+        let (model, model_sha) = match &mut self.links {
+            Some(links) => {
+                let cell = |c: usize| h.links.get(c).copied().flatten().map_or("", |i| field(r, i));
+                links.row(!kind_text.is_empty(), cell(0), cell(1), model, model_sha, line)?
+            }
+            None => (model, model_sha.map(str::to_string)),
+        };
+        let sha_id = match model_sha.as_deref() {
             None => u32::MAX,
             Some(s) => next_id(&mut self.model_shas, s),
         };
@@ -419,7 +457,8 @@ impl<'o> State<'o> {
         let (subject, key_kind, key_config) = if kind_text.is_empty() {
             let Some(name) = model.clone() else {
                 return Err(ImportErrorKind::Invalid(
-                    "empty kind and empty model: a row measures a kernel (kind) or a model (model)".into(),
+                    "empty kind and empty model: a row measures a kernel (kind) or a model (model, or arch)"
+                        .into(),
                 ));
             };
             if let Some(c) = CONFIG_COLUMNS.clone().find(|&c| !get(c).is_empty()) {
@@ -429,7 +468,7 @@ impl<'o> State<'o> {
                     get(c)
                 )));
             }
-            let file_sha256 = model_sha.map(str::to_string);
+            let file_sha256 = model_sha;
             (Subject::Model(ModelRecord { name, file_sha256 }), u32::MAX, u64::from(sha_id))
         } else {
             let (kind_id, kind) = self.kind(kind_text)?;

@@ -19,6 +19,7 @@ pub mod generic_csv;
 pub mod help;
 mod json;
 pub mod mlperf_tiny;
+mod model_links;
 pub mod neurstruc;
 mod neurstruc_layers;
 pub mod nn_meter;

@@ -38,7 +38,7 @@
 //! repeats five models of `random_testset_<n>` with the same values.) Each model comes with its
 //! graph as the source lists it (backend none): its `Conv2d` layers in order, as kernels named
 //! as the `conv2d*.txt` layers are (`layer_parameters` and `layer_id`, read in
-//! [`super::neurstruc_layers`]); its other layers are not kernels there.
+//! `neurstruc_layers.rs`); its other layers are not kernels there.
 //!
 //! # Device
 //! The files do not name the board. Device `neurstrucenergy-cuda` (or `ReadOptions::device`):
@@ -50,7 +50,8 @@ use super::common::{Devices, count, measurement, number, positive, provenance, r
 use super::error::{ImportError, ImportErrorKind};
 use super::units::Unit;
 use crate::batch::{
-    Device, DeviceClass, ImportBatch, KernelRecord, Measurement, Metric, ModelGraph, ModelRecord, Subject,
+    Device, DeviceClass, GraphKernels, ImportBatch, KernelRecord, Measurement, Metric, ModelGraph,
+    ModelRecord, Subject,
 };
 use einf_parser::kernel::{KernelConfig, KernelKind, Role};
 use std::collections::HashMap;
@@ -374,6 +375,7 @@ fn models(body: &Body) -> Result<Parsed, ImportError> {
         let kernels =
             super::neurstruc_layers::conv_layers(field(1), field(3)).map_err(|e| body.err(line, e))?;
         let model = ModelRecord { name: name.to_string(), file_sha256: None };
+        let kernels = GraphKernels::from_vec(kernels);
         graphs.push(ModelGraph { model: model.clone(), backend: None, kernels, uncosted: 0, arch: None });
         let subject = Subject::Model(model);
         let mut m = measurement(body.device, subject, Metric::Energy, body.joules.to_canonical(energy), line);

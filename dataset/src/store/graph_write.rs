@@ -11,7 +11,8 @@ use super::import::{Failure, Subjects, check_model, config_ints, invalid};
 use super::source::ImportSource;
 use crate::batch::{ImportBatch, ModelGraph, ModelRecord, Subject};
 use rusqlite::{OptionalExtension, Transaction, params};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::sync::Arc;
 
 /// (model name, file hash, backend): what a graph is the graph of.
 type GraphKey<'b> = (&'b str, Option<&'b str>, Option<&'b str>);
@@ -26,6 +27,8 @@ pub(super) fn check<'b>(
     let mut seen: FxHashMap<GraphKey<'b>, &'b ModelGraph> = FxHashMap::default();
     let mut archs: FxHashMap<(&'b str, Option<&'b str>), Option<&'b str>> = FxHashMap::default();
     let mut out = Vec::with_capacity(batch.graphs.len());
+    // Graphs share kernel tables: each table is checked once.
+    let mut tables_checked: FxHashSet<usize> = FxHashSet::default();
     for g in &batch.graphs {
         let bad = |what: String| invalid(source, first_line(batch, &g.model), what);
         let name = describe(&g.model, g.backend.as_deref());
@@ -36,8 +39,15 @@ pub(super) fn check<'b>(
         if g.arch.as_deref().is_some_and(|a| a.trim().is_empty()) {
             return Err(bad(format!("graph of {name}: empty architecture")));
         }
-        for (kind, config) in &g.kernels {
-            config_ints(config).map_err(|e| bad(format!("graph of {name}, a {kind} kernel: {e}")))?;
+        let (table, _) = g.kernels.parts();
+        if tables_checked.insert(Arc::as_ptr(table) as usize) {
+            for (kind, config) in g.kernels.iter() {
+                config_ints(config).map_err(|e| bad(format!("graph of {name}, a {kind} kernel: {e}")))?;
+            }
+            for (kind, config) in table.iter() {
+                config_ints(config)
+                    .map_err(|e| bad(format!("a graph's kernel table, a {kind} kernel: {e}")))?;
+            }
         }
         let model = (g.model.name.as_str(), g.model.file_sha256.as_deref());
         let arch = *archs.entry(model).or_insert(g.arch.as_deref());
@@ -94,6 +104,8 @@ pub(super) fn write<'b>(
     subjects: &mut Subjects<'b>,
 ) -> Result<u64, Failure> {
     let mut lists: FxHashMap<String, i64> = FxHashMap::default();
+    // The kernel ids of each shared table's entries (-1: not looked up yet).
+    let mut table_ids: FxHashMap<usize, Vec<i64>> = FxHashMap::default();
     let mut new = 0;
     let mut ids: Vec<i64> = Vec::new();
     for g in graphs {
@@ -118,8 +130,17 @@ pub(super) fn write<'b>(
             }
         }
         ids.clear();
-        for (kind, config) in &g.kernels {
-            ids.push(subjects.kernel(tx, kind, config)?);
+        let (table, index) = g.kernels.parts();
+        let slots = table_ids.entry(Arc::as_ptr(table) as usize).or_insert_with(|| vec![-1; table.len()]);
+        for &i in index {
+            let (Some(slot), Some((kind, config))) = (slots.get_mut(i as usize), table.get(i as usize))
+            else {
+                continue;
+            };
+            if *slot < 0 {
+                *slot = subjects.kernel(tx, kind, config)?;
+            }
+            ids.push(*slot);
         }
         let text = list_text(&ids);
         let uncosted = i64::from(g.uncosted);
