@@ -30,11 +30,17 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    /// Open the source the flags name.
+    /// Open the source the flags name. `--device-class` is refused unless the source is a CSV
+    /// (a store or a data folder knows its devices' classes: it would be ignored).
     pub fn open(&self) -> anyhow::Result<OpenSource> {
         let default = PathBuf::from(DEFAULT_DATA);
         let source =
             DataSource::from_flags(self.db.as_deref(), self.data.as_deref(), self.device_class, &default)?;
+        if self.device_class.is_some() && !matches!(source, DataSource::Csv(..)) {
+            anyhow::bail!(
+                "--device-class is for a CSV (--data FILE.csv); a store or a data folder knows its devices' classes"
+            );
+        }
         Ok(source.open()?)
     }
 }

@@ -100,6 +100,13 @@ pub fn run(args: &EvaluateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode>
         evals.push(evaluate(&data, &cfg)?);
     }
     bar.finish_and_clear();
+    if evals.is_empty() {
+        anyhow::bail!(
+            "{}: no device has kernel measurements to evaluate ({} device(s), with model rows only)",
+            source.describe(),
+            devices.len()
+        );
+    }
     if let Some(path) = &args.plot {
         let panels: Vec<Panel> = evals
             .iter()

@@ -25,7 +25,12 @@ pub struct TrainArgs {
     #[command(flatten)]
     pub data: DataArgs,
     /// Output file (one device).
-    #[arg(long, value_name = "FILE", required_unless_present_any = ["out_dir", "dump_features"])]
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present_any = ["out_dir", "dump_features"],
+        conflicts_with = "out_dir"
+    )]
     pub out: Option<PathBuf>,
     /// Output folder: one `<device>.einfp` per device.
     #[arg(long, value_name = "DIR")]

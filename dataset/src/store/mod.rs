@@ -118,10 +118,15 @@ impl Store {
     }
 
     /// Open the store at `path` like [`Store::open`], but fail with [`StoreError::NoStore`]
-    /// when the file does not exist (for commands that only read).
+    /// when the file does not exist, and with [`StoreError::NotAStore`] when it is empty (SQLite
+    /// would take it for a new database and write the schema into it), for commands that only
+    /// read.
     pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
         if !path.exists() {
             return Err(StoreError::NoStore { path: path.to_path_buf() });
+        }
+        if path.metadata().is_ok_and(|m| m.is_file() && m.len() == 0) {
+            return Err(StoreError::NotAStore { path: path.to_path_buf(), reason: "an empty file".into() });
         }
         Self::open_with(path, OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE)
     }
