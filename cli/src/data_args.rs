@@ -3,7 +3,9 @@
 //! through einf_predictor::source.
 
 use einf_dataset::batch::DeviceClass;
-use einf_predictor::data::BACKENDS;
+use einf_dataset::batch::Metric;
+use einf_predictor::data::{BACKENDS, DeviceData, Filter};
+use einf_predictor::learn::Learning;
 use einf_predictor::source::{DataSource, OpenSource};
 use std::path::PathBuf;
 
@@ -27,9 +29,39 @@ pub struct DataArgs {
     /// device's runtime).
     #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(BACKENDS))]
     pub backend: Option<String>,
+    /// What the forests learn from: kernel measurements where a metric has any, else whole
+    /// models (auto); kernel measurements only; or whole models, kernel rows joining as direct
+    /// targets.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "kernels", "models"])]
+    pub learn_from: String,
+    /// Leave the kernel rows out (their models keep their kernel lists): learn from whole models
+    /// alone, e.g. to see what a device measured only end to end would give.
+    #[arg(long)]
+    pub without_kernel_rows: bool,
 }
 
 impl DataArgs {
+    /// The learning the flags ask for.
+    pub fn learning(&self) -> anyhow::Result<Learning> {
+        Ok(Learning { from: self.learn_from.parse().map_err(anyhow::Error::msg)?, ..Learning::default() })
+    }
+
+    /// The training data of `device` as the flags ask (kernel rows left out with
+    /// `--without-kernel-rows`).
+    pub fn device_data(
+        &self,
+        source: &OpenSource,
+        device: &str,
+        metric: Option<Metric>,
+    ) -> anyhow::Result<DeviceData> {
+        let filter = Filter { metric, backend: self.backend.clone() };
+        let mut data = source.device_data(device, &filter)?;
+        if self.without_kernel_rows {
+            data.kernels.clear();
+        }
+        Ok(data)
+    }
+
     /// Open the source the flags name. `--device-class` is refused unless the source is a CSV
     /// (a store or a data folder knows its devices' classes: it would be ignored).
     pub fn open(&self) -> anyhow::Result<OpenSource> {

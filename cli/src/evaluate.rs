@@ -2,9 +2,9 @@
 
 use crate::data_args::DataArgs;
 use anyhow::Context;
-use einf_predictor::data::Filter;
 use einf_predictor::eval::{Compared, EvalConfig, evaluate};
 use einf_predictor::forests::MetricName;
+use einf_predictor::learn::learnable_metrics;
 use einf_predictor::params::{ForestParams, Target};
 use einf_predictor::plot::{Panel, predicted_vs_measured};
 use einf_predictor::predictor::calibration_terms;
@@ -67,7 +67,7 @@ fn row(device: &str, metric: &str, what: &str, c: &Compared) -> Vec<String> {
 pub fn run(args: &EvaluateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.k >= 2, "--k must be at least 2");
     let source = args.data.open()?;
-    let filter = Filter { metric: args.metric, backend: args.data.backend.clone() };
+    let learning = args.data.learning()?;
     let devices: Vec<String> = if args.device.is_empty() {
         source.devices().to_vec()
     } else {
@@ -79,14 +79,15 @@ pub fn run(args: &EvaluateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode>
     let mut evals = Vec::new();
     for d in &devices {
         bar.set_message(format!("evaluating {d} ({}-fold, einf and two baselines)", args.k));
-        let data = source.device_data(d, &filter)?;
+        let data = args.data.device_data(&source, d, args.metric)?;
         bar.inc(1);
-        if data.kernels.is_empty() {
+        if learnable_metrics(&data).is_empty() {
             if args.device.is_empty() {
                 continue;
             }
             anyhow::bail!(
-                "device '{d}' has no kernel measurements to evaluate ({} model rows)",
+                "device '{d}' has no kernel measurements and no model measurements with known kernels ({} model \
+                 rows)",
                 data.models.len()
             );
         }
@@ -96,13 +97,15 @@ pub fn run(args: &EvaluateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode>
             baseline: baseline.clone(),
             calibration: calibration_terms(&data),
             baselines: true,
+            learning,
         };
         evals.push(evaluate(&data, &cfg)?);
     }
     bar.finish_and_clear();
     if evals.is_empty() {
         anyhow::bail!(
-            "{}: no device has kernel measurements to evaluate ({} device(s), with model rows only)",
+            "{}: no device has kernel measurements or model measurements with known kernels to evaluate ({} \
+             device(s))",
             source.describe(),
             devices.len()
         );
@@ -123,7 +126,9 @@ pub fn run(args: &EvaluateArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode>
                         points: m.model_kernel_points.clone(),
                         ..kfold.clone()
                     });
-                    std::iter::once(kfold).chain(models)
+                    // A metric learned from whole models has no kernel points to draw.
+                    let kfold = (!kfold.points.is_empty()).then_some(kfold);
+                    kfold.into_iter().chain(models)
                 })
             })
             .collect();

@@ -2,8 +2,8 @@
 
 use crate::data_args::DataArgs;
 use clap::builder::TypedValueParser;
-use einf_predictor::data::Filter;
 use einf_predictor::forests::MetricName;
+use einf_predictor::learn::learnable_metrics;
 use einf_predictor::params::{ForestParams, Target};
 use einf_predictor::predictor::DevicePredictor;
 use std::io::Write;
@@ -86,11 +86,11 @@ pub(crate) fn params(
 
 pub fn run(args: &TrainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let source = args.data.open()?;
-    let filter = Filter { metric: args.metric, backend: args.data.backend.clone() };
+    let learning = args.data.learning()?;
     if let Some(dir) = &args.dump_features {
         let device = source.resolve(args.device.as_deref().unwrap_or_default())?;
         let params = params(&device, args.trees, args.seed, args.target)?;
-        let data = source.device_data(&device, &filter)?;
+        let data = args.data.device_data(&source, &device, args.metric)?;
         let (files, rows) = crate::dump::dump(&data, &params, dir)?;
         writeln!(out, "{device}: {files} training sets, {rows} rows -> {}", dir.display())?;
         return Ok(ExitCode::SUCCESS);
@@ -107,15 +107,19 @@ pub fn run(args: &TrainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         bar.set_message(format!("training {device}"));
         let t = std::time::Instant::now();
         let params = params(device, args.trees, args.seed, args.target)?;
-        let data = source.device_data(device, &filter)?;
-        if args.all && data.kernels.is_empty() {
-            let line =
-                format!("{device}: skipped, no kernel measurements ({} model rows)", data.models.len());
+        let data = args.data.device_data(&source, device, args.metric)?;
+        if args.all && learnable_metrics(&data).is_empty() {
+            let line = format!(
+                "{device}: skipped, no kernel measurements and no model measurements with known kernels ({} model \
+                 rows)",
+                data.models.len()
+            );
             bar.suspend(|| writeln!(out, "{line}"))?;
             bar.inc(1);
             continue;
         }
-        let p = DevicePredictor::train(&data, &params, (args.folds > 1).then_some(args.folds))?;
+        let p =
+            DevicePredictor::train_with(&data, &params, &learning, (args.folds > 1).then_some(args.folds))?;
         let path = match (&args.out, &args.out_dir) {
             (Some(f), _) if devices.len() == 1 => f.clone(),
             (_, Some(d)) => {
@@ -138,6 +142,20 @@ pub fn run(args: &TrainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             path.display()
         );
         bar.suspend(|| writeln!(out, "{line}"))?;
+        for (metric, w) in &p.meta.whole_model {
+            let rounds: Vec<String> = w.history.iter().map(|e| format!("{:.1}%", 100.0 * e)).collect();
+            let line = format!(
+                "  {}: learned from {} whole models ({} distinct kernels, {} kernel rows as direct targets); \
+                 training-model error by round {} (kept round {})",
+                metric.name(),
+                w.models,
+                w.distinct_kernels,
+                w.kernel_rows,
+                rounds.join(" "),
+                w.best + 1
+            );
+            bar.suspend(|| writeln!(out, "{line}"))?;
+        }
     }
     bar.finish_and_clear();
     Ok(ExitCode::SUCCESS)

@@ -41,14 +41,16 @@ pub const FILES: [(Format, &str); 7] = [
 ];
 
 /// A store in memory holding [`FILES`] from `data_dir` (the repository's `dataset/data`), each
-/// import named by its path under `data_dir`.
+/// import named by its file name, as `einf dataset import` names it (so a store a user builds from
+/// the same files trains a predictor of the same training identity).
 pub fn store(data_dir: &Path) -> Result<Store> {
     let mut batches = Vec::new();
     for (format, rel) in FILES {
         let path = data_dir.join(rel);
         let bytes = std::fs::read(&path).map_err(|error| PredictorError::Io { path: path.clone(), error })?;
         let batch = read(format, &path, &ReadOptions::default())?;
-        batches.push((batch, ImportSource::from_bytes(rel, &bytes)));
+        let name = path.file_name().map_or_else(|| rel.to_string(), |n| n.to_string_lossy().into_owned());
+        batches.push((batch, ImportSource::from_bytes(name, &bytes)));
     }
     let mut store = Store::open_in_memory()?;
     let items: Vec<_> = batches.iter().map(|(b, s)| (b, s)).collect();

@@ -17,6 +17,7 @@ use crate::data::{DeviceData, KernelSample};
 use crate::error::Result;
 use crate::features::{Family, FeatureSet, counts};
 use crate::forests::{Forests, MetricName};
+use crate::learn::{Learning, from_models, learnable_metrics};
 use crate::params::ForestParams;
 use crate::scores::Scores;
 use crate::training_set::{ForestScope, KernelFolds};
@@ -37,6 +38,8 @@ pub struct EvalConfig {
     pub calibration: Vec<Term>,
     /// Whether to train the baselines (off: their scores are left empty).
     pub baselines: bool,
+    /// What einf's forests learn from ([`crate::learn`]).
+    pub learning: Learning,
 }
 
 /// Scores of einf and the two baselines on the same pairs.
@@ -238,10 +241,13 @@ pub fn model_groups(samples: &[&KernelSample]) -> Vec<Vec<String>> {
 /// Evaluate every metric of a device.
 pub fn evaluate(data: &DeviceData, cfg: &EvalConfig) -> Result<Evaluation> {
     let mut metrics = Vec::new();
-    for metric in data.metrics() {
-        let m: MetricName = metric;
+    for metric in learnable_metrics(data) {
         let samples: Vec<&KernelSample> = data.kernels.iter().filter(|s| s.metric == metric).collect();
-        metrics.push(evaluate_metric(data, &samples, m, cfg)?);
+        if from_models(&cfg.learning, &samples) {
+            metrics.push(crate::eval_models::evaluate_from_models(data, &samples, metric, cfg)?);
+        } else if !samples.is_empty() {
+            metrics.push(evaluate_metric(data, &samples, metric, cfg)?);
+        }
     }
     Ok(Evaluation { device: data.device.name.clone(), k: cfg.k, metrics })
 }
@@ -463,6 +469,7 @@ mod tests {
             baseline: params,
             calibration: vec![],
             baselines: false,
+            learning: Learning::default(),
         };
         let eval = evaluate(&data, &cfg).unwrap_or_else(|e| unreachable!("{e}"));
         let m = &eval.metrics[0];

@@ -6,6 +6,7 @@ use crate::error::{PredictorError, Result};
 use crate::eval::{EvalConfig, Evaluation, evaluate};
 use crate::features::FeatureSet;
 use crate::forests::{Forests, MetricName};
+use crate::learn::{Learned, Learning, WholeModel, learn, learnable_metrics};
 use crate::params::ForestParams;
 use crate::scores::Scores;
 use einf_dataset::batch::Device;
@@ -82,6 +83,9 @@ pub struct Meta {
     pub calibration: BTreeMap<MetricName, Calibration>,
     /// Cross-validation summary.
     pub evaluation: Option<EvalSummary>,
+    /// Metrics whose forests were learned from whole-model measurements, and how.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub whole_model: BTreeMap<MetricName, WholeModel>,
 }
 
 /// A trained device predictor.
@@ -95,9 +99,12 @@ pub struct DevicePredictor {
 
 /// The calibration terms used for a device's data: kernel sum, kernel count and intercept when
 /// kernels were measured inside the models (dispatch per kernel is what the sum misses); kernel
-/// sum, the elements touched by layers without a forest, and intercept otherwise.
+/// sum, the elements touched by layers without a forest, and intercept otherwise. A device
+/// measured as whole models only is calibrated like one with kernels measured inside them.
 pub fn calibration_terms(data: &DeviceData) -> Vec<Term> {
-    if data.kernels.iter().any(|k| k.model.is_some()) {
+    let measured_inside = data.kernels.iter().any(|k| k.model.is_some());
+    let models_only = data.kernels.is_empty() && data.models.iter().any(|m| !m.kernels.is_empty());
+    if measured_inside || models_only {
         vec![Term::KernelSum, Term::Kernels, Term::Intercept]
     } else {
         vec![Term::KernelSum, Term::Intercept]
@@ -108,18 +115,30 @@ impl DevicePredictor {
     /// Train on a device's data. With `eval_k`, cross-validate einf (no baselines) first and keep
     /// the summary in the file.
     pub fn train(data: &DeviceData, params: &ForestParams, eval_k: Option<usize>) -> Result<DevicePredictor> {
-        if data.kernels.is_empty() {
+        Self::train_with(data, params, &Learning::default(), eval_k)
+    }
+
+    /// [`DevicePredictor::train`], learning each metric as `learning` says ([`crate::learn`]).
+    pub fn train_with(
+        data: &DeviceData,
+        params: &ForestParams,
+        learning: &Learning,
+        eval_k: Option<usize>,
+    ) -> Result<DevicePredictor> {
+        let metrics = learnable_metrics(data);
+        if metrics.is_empty() {
             return Err(PredictorError::TrainingData(format!(
-                "no kernel measurements for {}",
+                "no kernel measurements, and no model measurements with known kernels, for {}",
                 data.device.name
             )));
         }
-        let samples: Vec<_> = data.kernels.iter().collect();
-        let forests = Forests::train(&samples, params, FeatureSet::Einf)?;
+        let kernels: Vec<_> = data.kernels.iter().collect();
+        let models: Vec<_> = data.models.iter().collect();
+        let Learned { forests, whole_model } = learn(&kernels, &models, &metrics, params, learning)?;
         let terms = calibration_terms(data);
         let mut calibration = BTreeMap::new();
         // Power does not add up over kernels, so no kernel sum calibrates it.
-        for metric in data.metrics().into_iter().filter(|m| *m != MetricName::Power) {
+        for metric in forests.metrics().into_iter().filter(|m| *m != MetricName::Power) {
             let m: MetricName = metric;
             let rows = model_rows(data, &forests, m)?;
             if rows.len() > terms.len() + 1 {
@@ -134,6 +153,7 @@ impl DevicePredictor {
                     baseline: params.clone(),
                     calibration: terms.clone(),
                     baselines: false,
+                    learning: *learning,
                 };
                 Some(EvalSummary::of(&evaluate(data, &cfg)?))
             }
@@ -150,6 +170,7 @@ impl DevicePredictor {
             kernel_samples: data.kernels.len(),
             calibration,
             evaluation,
+            whole_model,
         };
         Ok(DevicePredictor { meta, forests })
     }

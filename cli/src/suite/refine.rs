@@ -333,6 +333,7 @@ mod tests {
             baseline: params.clone(),
             calibration: Vec::new(),
             baselines: false,
+            learning: Default::default(),
         };
         let eval = evaluate(&data, &cfg).unwrap();
         let points = &eval.metrics[0].kernel_points;
