@@ -196,6 +196,7 @@ fn import(db: &Path, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<(
         device: args.device.clone(),
         device_class: args.device_class,
         configs: args.configs.clone(),
+        without_graphs: false,
     };
     let bar = progress_bar();
     let sources = args

@@ -239,8 +239,10 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImportBatch, ImportError>
         return Err(ImportError::new(path, 0, ImportErrorKind::Truncated("no rows after the header".into())));
     }
     let graphs = match state.links.take() {
-        Some(links) => links.finish().map_err(|(line, kind)| ImportError::new(path, line, kind))?,
-        None => Vec::new(),
+        Some(links) if !opts.without_graphs => {
+            links.finish().map_err(|(line, kind)| ImportError::new(path, line, kind))?
+        }
+        _ => Vec::new(),
     };
     let mut notes = String::from(
         "generic CSV: one measured value per row, unit per row (converted to mJ / ms / mW); kernel rows in the \

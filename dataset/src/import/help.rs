@@ -9,7 +9,10 @@
 //!
 //! One measurement per (architecture, device column). Models: `nasbench201:<arch_str>` (the
 //! canonical NAS-Bench-201 cell string; `arch_idx` is its NAS-Bench-201 index) and
-//! `fbnet:<op indices joined by '-'>` (the 22 per-layer op choices).
+//! `fbnet:<op indices joined by '-'>` (the 22 per-layer op choices). Each model comes with its
+//! graph for every built-in parser backend, built by einf-models as the generic CSV's `arch`
+//! column builds it (`nb201:<arch_str>`; `fbnet:<op indices>` in the CIFAR-100 setting, whose
+//! latencies HELP's FBNet table holds), so that every row is linked to its kernels.
 //!
 //! # Devices
 //! `help-<column>`, with the class known from the column name: desktop GPUs `1080ti_<b>`,
@@ -24,6 +27,7 @@
 use super::ReadOptions;
 use super::common::{Csv, Devices, field, measured, measurement, provenance};
 use super::error::{ImportError, ImportErrorKind};
+use super::model_links::Linker;
 use super::units::Unit;
 use crate::batch::{Device, DeviceClass, ImportBatch, Metric, ModelRecord, Subject};
 use std::collections::HashMap;
@@ -42,7 +46,7 @@ enum Space {
 }
 
 /// Read a HELP latency table.
-pub fn read(path: &Path, _opts: &ReadOptions) -> Result<ImportBatch, ImportError> {
+pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImportBatch, ImportError> {
     let err = |line: usize, kind| ImportError::new(path, line, kind);
     let unit = unit_from_name(path).map_err(|k| err(0, k))?;
     let csv = Csv::read(path)?;
@@ -74,6 +78,7 @@ pub fn read(path: &Path, _opts: &ReadOptions) -> Result<ImportBatch, ImportError
     let mut seen_idx: HashMap<String, usize> = HashMap::new();
     let mut seen_arch: HashMap<String, usize> = HashMap::new();
     let mut measurements = Vec::with_capacity(csv.rows.len() * columns.len());
+    let mut links = Linker::new(path.parent().unwrap_or(Path::new(""))).map_err(|k| err(0, k))?;
     for (line, r) in &csv.rows {
         let idx = field(r, 0);
         super::common::whole(csv.header.first().map_or("", String::as_str), idx)
@@ -84,28 +89,42 @@ pub fn read(path: &Path, _opts: &ReadOptions) -> Result<ImportBatch, ImportError
                 ImportErrorKind::Duplicate { key: format!("architecture index {idx}"), first_line: first },
             ));
         }
-        let model = model_name(space, field(r, 1)).map_err(|k| err(*line, k))?;
+        let (model, arch) = model_name(space, field(r, 1)).map_err(|k| err(*line, k))?;
         if let Some(first) = seen_arch.insert(model.clone(), *line) {
             return Err(err(
                 *line,
                 ImportErrorKind::Duplicate { key: format!("architecture {model}"), first_line: first },
             ));
         }
+        let record = ModelRecord { name: model, file_sha256: None };
         for (k, (column, device)) in columns.iter().zip(&names).enumerate() {
             let value = measured(column, field(r, 2 + k), unit).map_err(|e| err(*line, e))?;
-            let subject = Subject::Model(ModelRecord { name: model.clone(), file_sha256: None });
-            measurements.push(measurement(device, subject, Metric::Latency, value, *line));
+            measurements.push(measurement(
+                device,
+                Subject::Model(record.clone()),
+                Metric::Latency,
+                value,
+                *line,
+            ));
         }
+        links.link_arch(record, &arch, *line).map_err(|k| err(*line, k))?;
     }
+    let graphs =
+        if opts.without_graphs { Vec::new() } else { links.finish().map_err(|(line, k)| err(line, k))? };
     let (simulated, measured): (Vec<&str>, Vec<&str>) =
         columns.iter().map(String::as_str).partition(|c| SIMULATED.contains(c));
     let notes = format!(
         "HELP latency table ({}): one whole-model latency per (architecture, device column), unit {unit} from the file \
-         name -> ms; devices help-<column>; a column suffix _<b> is the batch size (latency of one batch).\n\
+         name -> ms; devices help-<column>; a column suffix _<b> is the batch size (latency of one batch). Each \
+         architecture's kernels per built-in parser backend are built by einf-models (arch {}).\n\
          MEASURED columns: {}\nSIMULATED columns (HW-NAS-Bench estimates, not measurements): {}\n",
         match space {
             Space::NasBench201 => "NAS-Bench-201; models nasbench201:<arch_str>",
             Space::FbNet => "FBNet; models fbnet:<op indices>",
+        },
+        match space {
+            Space::NasBench201 => "nb201:<arch_str>",
+            Space::FbNet => "fbnet:<op indices> in the CIFAR-100 setting",
         },
         if measured.is_empty() { "none".to_string() } else { measured.join(", ") },
         if simulated.is_empty() { "none".to_string() } else { simulated.join(", ") }
@@ -115,7 +134,7 @@ pub fn read(path: &Path, _opts: &ReadOptions) -> Result<ImportBatch, ImportError
         devices: devices.into_vec(),
         measurements,
         provenance: provenance(FORMAT, path, &notes),
-        graphs: Vec::new(),
+        graphs,
     })
 }
 
@@ -132,7 +151,8 @@ fn unit_from_name(path: &Path) -> Result<Unit, ImportErrorKind> {
     })
 }
 
-fn model_name(space: Space, text: &str) -> Result<String, ImportErrorKind> {
+/// The model name of an architecture and its `arch` (as the generic CSV's column writes it).
+fn model_name(space: Space, text: &str) -> Result<(String, String), ImportErrorKind> {
     match space {
         Space::NasBench201 => {
             if !(text.starts_with('|') && text.ends_with('|') && text.contains('~')) {
@@ -140,7 +160,7 @@ fn model_name(space: Space, text: &str) -> Result<String, ImportErrorKind> {
                     "arch_str '{text}' is not a NAS-Bench-201 cell string"
                 )));
             }
-            Ok(format!("nasbench201:{text}"))
+            Ok((format!("nasbench201:{text}"), format!("nb201:{text}")))
         }
         Space::FbNet => {
             let ops: Vec<&str> = text.split_ascii_whitespace().collect();
@@ -149,7 +169,7 @@ fn model_name(space: Space, text: &str) -> Result<String, ImportErrorKind> {
                     "op_idx_list '{text}' is not a space-separated list of op indices"
                 )));
             }
-            Ok(format!("fbnet:{}", ops.join("-")))
+            Ok((format!("fbnet:{}", ops.join("-")), format!("fbnet:{}", ops.join(" "))))
         }
     }
 }

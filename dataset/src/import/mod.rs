@@ -134,6 +134,12 @@ pub struct ReadOptions {
     /// `nn-meter`: the configuration file (nn-Meter builder / DeepEn2023 `config`s) to join with
     /// the measurement file on kernel kind and id.
     pub configs: Option<PathBuf>,
+    /// Leave [`ImportBatch::graphs`] empty: for readers of the measurements only. Building the
+    /// kernel lists of HELP's 20,625 architectures takes seconds (a debug build: tens of
+    /// seconds); `neurstruc` and `help` skip their graphs, `csv` checks its `model_file` and
+    /// `arch` cells (model files are still read and parsed: their sha256 names the model) but builds no
+    /// architecture and gives no graph.
+    pub without_graphs: bool,
 }
 
 /// Read `path` as `format`.

@@ -25,13 +25,14 @@ use super::error::ImportErrorKind;
 use crate::batch::{GraphKernels, ModelGraph, ModelRecord};
 use einf_models::ArchOptions;
 use einf_models::Variant;
-use einf_models::space::Nb201Parts;
-use einf_models::space::fbnet::{self, FbnetArch, Setting};
-use einf_models::space::nb201::Nb201Cell;
+use einf_models::space::fbnet::{FbnetArch, Setting};
+use einf_models::space::nb201::{Nb201Cell, Nb201Op};
+use einf_models::space::{FbnetParts, Nb201Splitter};
 use einf_parser::fusion::{Rules, fuse};
 use einf_parser::kernel::{Kernel, KernelConfig, KernelKind};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -46,9 +47,6 @@ type Res<T> = Result<T, ImportErrorKind>;
 
 /// A backend's kernels of one model: indices into the linker's table, and the uncosted count.
 type Split = (Vec<u32>, u32);
-
-/// An architecture's kernels per backend, or the error at its line.
-type Built = Result<Vec<Vec<Kernel>>, (usize, ImportErrorKind)>;
 
 fn invalid(what: String) -> ImportErrorKind {
     ImportErrorKind::Invalid(what)
@@ -239,6 +237,12 @@ impl Linker {
         }
     }
 
+    /// Link `model` (of a HELP row) to the architecture `arch`.
+    pub(crate) fn link_arch(&mut self, model: ModelRecord, arch: &str, line: usize) -> Res<()> {
+        self.arch(arch, line)?;
+        self.attach(model, LinkKey::Arch(arch.to_string()), line).map(|_| ())
+    }
+
     /// Record that `model` is `key`; the same model may not be something else on another row.
     fn attach(
         &mut self,
@@ -306,57 +310,85 @@ impl Linker {
         Ok(())
     }
 
+    /// The table index of `k`, `None` when it is not costed.
+    fn intern_one(&mut self, k: Kernel) -> Option<u32> {
+        let costed = k.is_costed();
+        let config = k.config.filter(|_| costed)?;
+        let key = (k.kind, config);
+        if let Some(&i) = self.index.get(&key) {
+            return Some(i);
+        }
+        let i = u32::try_from(self.table.len()).unwrap_or(u32::MAX - 2);
+        self.table.push(key.clone());
+        self.index.insert(key, i);
+        Some(i)
+    }
+
     /// The costed kernels of `kernels` as indices into the table, and the uncosted count.
     fn intern(&mut self, kernels: Vec<Kernel>) -> Split {
         let mut out = Vec::with_capacity(kernels.len());
         let mut uncosted = 0u32;
         for k in kernels {
-            let costed = k.is_costed();
-            let (kind, Some(config)) = (k.kind, k.config) else {
-                uncosted += 1;
-                continue;
-            };
-            if !costed {
-                uncosted += 1;
-                continue;
+            match self.intern_one(k) {
+                Some(i) => out.push(i),
+                None => uncosted += 1,
             }
-            let key = (kind, config);
-            let i = match self.index.get(&key) {
-                Some(&i) => i,
-                None => {
-                    let i = u32::try_from(self.table.len()).unwrap_or(u32::MAX);
-                    self.table.push(key.clone());
-                    self.index.insert(key, i);
-                    i
-                }
-            };
-            out.push(i);
         }
         (out, uncosted)
     }
 
-    /// Build the architectures (in parallel, a chunk at a time) and give every linked model's
+    /// Build the architectures (a chunk at a time, in parallel) and give every linked model's
     /// graphs, models in first-seen order, backends in built-in order. An architecture that
     /// cannot be built is an error at its first line.
     pub(crate) fn finish(mut self) -> Result<Vec<ModelGraph>, (usize, ImportErrorKind)> {
-        let parts = if self.pending.iter().any(|(_, a, _)| matches!(a, Arch::Nb201(_))) {
-            Some(Nb201Parts::new().map_err(|e| (0, invalid(format!("arch: the NAS-Bench-201 parts: {e}"))))?)
-        } else {
-            None
-        };
-        let pending = std::mem::take(&mut self.pending);
-        for chunk in pending.chunks(256) {
-            let built: Vec<Built> = chunk
+        let mut pending = std::mem::take(&mut self.pending);
+        // NAS-Bench-201 cells with the same live edges are the same network (the others are left
+        // out of it): each network is split once.
+        let mut first_of: FxHashMap<Vec<(usize, usize, Nb201Op)>, String> = FxHashMap::default();
+        let mut same: Vec<(String, String)> = Vec::new();
+        pending.retain(|(text, arch, _)| {
+            let Arch::Nb201(cell) = arch else { return true };
+            match first_of.entry(cell.live_edges()) {
+                Entry::Occupied(first) => {
+                    same.push((text.clone(), first.get().clone()));
+                    false
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(text.clone());
+                    true
+                }
+            }
+        });
+        let mut fast = FastPaths::default();
+        for chunk in pending.chunks(1024) {
+            if chunk.iter().any(|(_, a, _)| matches!(a, Arch::Nb201(_))) && fast.nb201.is_none() {
+                fast.nb201 = Some(self.nb201_splitters().map_err(|e| (chunk[0].2, e))?);
+            }
+            let splitters = fast.nb201.as_ref().map(|(s, _)| s.as_slice());
+            let built: Vec<Result<Built, (usize, ImportErrorKind)>> = chunk
                 .par_iter()
                 .map(|(text, arch, line)| {
-                    split(arch, parts.as_ref(), &self.backends)
+                    build(arch, splitters, &self.backends)
                         .map_err(|e| (*line, invalid(format!("arch: cannot build '{text}': {e}"))))
                 })
                 .collect();
-            for ((text, _, _), kernels) in chunk.iter().zip(built) {
-                let graphs: Vec<Split> = kernels?.into_iter().map(|k| self.intern(k)).collect();
+            for ((text, arch, line), b) in chunk.iter().zip(built) {
+                let graphs = match (b?, arch) {
+                    (Built::Kernels(per_backend), _) => {
+                        per_backend.into_iter().map(|k| self.intern(k)).collect()
+                    }
+                    (Built::Nb201Ids(per_backend), _) => self.map_nb201(&mut fast, per_backend),
+                    (Built::Later, Arch::Fbnet(a, setting)) => {
+                        self.fbnet(&mut fast, a, *setting).map_err(|e| (*line, e))?
+                    }
+                    (Built::Later, _) => Vec::new(),
+                };
                 self.graphs.insert(LinkKey::Arch(text.clone()), Arc::new(graphs));
             }
+        }
+        for (text, first) in same {
+            let graphs = self.graphs.get(&LinkKey::Arch(first)).cloned().unwrap_or_default();
+            self.graphs.insert(LinkKey::Arch(text), graphs);
         }
         let table = Arc::new(std::mem::take(&mut self.table));
         let names: Vec<&str> = self.backends.iter().map(|(n, _)| *n).collect();
@@ -381,6 +413,108 @@ impl Linker {
         }
         Ok(out)
     }
+
+    /// One NAS-Bench-201 splitter per backend.
+    fn nb201_splitters(&self) -> Res<(Vec<Nb201Splitter>, Vec<Vec<u32>>)> {
+        let splitters = self
+            .backends
+            .iter()
+            .map(|(_, rules)| Nb201Splitter::new(rules.clone()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| invalid(format!("arch: the NAS-Bench-201 parts: {e}")))?;
+        let maps = vec![Vec::new(); splitters.len()];
+        Ok((splitters, maps))
+    }
+
+    /// A cell's kernel ids per backend (of the splitters in `fast`) as table indices.
+    fn map_nb201(&mut self, fast: &mut FastPaths, per_backend: Vec<Vec<u32>>) -> Vec<Split> {
+        let Some((splitters, maps)) = fast.nb201.as_mut() else { return Vec::new() };
+        let mut out = Vec::with_capacity(per_backend.len());
+        for ((ids, splitter), map) in per_backend.into_iter().zip(splitters.iter()).zip(maps.iter_mut()) {
+            let mut index = Vec::with_capacity(ids.len());
+            let mut uncosted = 0;
+            for id in ids {
+                let slot = id as usize;
+                if map.len() <= slot {
+                    map.resize(slot + 1, UNMAPPED);
+                }
+                if map[slot] == UNMAPPED {
+                    map[slot] = match splitter.kernel(id) {
+                        Some(k) => self.intern_one(k).unwrap_or(UNCOSTED),
+                        None => UNCOSTED,
+                    };
+                }
+                match map[slot] {
+                    UNCOSTED => uncosted += 1,
+                    i => index.push(i),
+                }
+            }
+            out.push((index, uncosted));
+        }
+        out
+    }
+
+    /// An FBNet network's kernels per backend, from the pieces of its blocks.
+    fn fbnet(&mut self, fast: &mut FastPaths, arch: &FbnetArch, setting: Setting) -> Res<Vec<Split>> {
+        let at = usize::from(setting == Setting::ImageNet);
+        if fast.fbnet[at].is_none() {
+            let mut per_backend = Vec::with_capacity(self.backends.len());
+            for (name, rules) in &self.backends {
+                let parts = FbnetParts::new(setting, rules)
+                    .map_err(|e| invalid(format!("arch: the FBNet parts for {name}: {e}")))?;
+                per_backend.push(parts);
+            }
+            let pieces = per_backend
+                .iter()
+                .map(|parts| {
+                    parts.pieces().to_vec().into_iter().map(|p| self.intern(p)).collect::<Vec<Split>>()
+                })
+                .collect::<Vec<_>>();
+            fast.fbnet[at] = Some(per_backend.into_iter().zip(pieces).collect());
+        }
+        let Some(backends) = fast.fbnet[at].as_ref() else { return Ok(Vec::new()) };
+        Ok(backends
+            .iter()
+            .map(|(parts, pieces)| {
+                let mut index = Vec::new();
+                let mut uncosted = 0;
+                for p in parts.piece_ids(arch) {
+                    if let Some((ks, u)) = pieces.get(p) {
+                        index.extend_from_slice(ks);
+                        uncosted += u;
+                    }
+                }
+                (index, uncosted)
+            })
+            .collect())
+    }
+}
+
+/// A splitter's kernel id not looked up yet.
+const UNMAPPED: u32 = u32::MAX;
+/// A splitter's kernel id of an uncosted kernel.
+const UNCOSTED: u32 = u32::MAX - 1;
+
+/// The fast paths of the built-in spaces, made on first use: NAS-Bench-201 splitters per backend
+/// with their ids' table indices, FBNet pieces per setting (CIFAR-100, ImageNet) and backend
+/// with their kernels' table indices.
+#[derive(Default)]
+struct FastPaths {
+    nb201: Option<(Vec<Nb201Splitter>, Vec<Vec<u32>>)>,
+    fbnet: [Option<Vec<FbnetPieces>>; 2],
+}
+
+/// One backend's FBNet pieces and each piece's kernels as table indices.
+type FbnetPieces = (FbnetParts, Vec<Split>);
+
+/// What building an architecture gives, per backend.
+enum Built {
+    /// Kernels of a built graph.
+    Kernels(Vec<Vec<Kernel>>),
+    /// Kernel ids of the NAS-Bench-201 splitters.
+    Nb201Ids(Vec<Vec<u32>>),
+    /// Made from the FBNet pieces afterwards.
+    Later,
 }
 
 /// `model_file with sha256 ...` / `arch ...`, for messages.
@@ -391,22 +525,26 @@ fn describe(key: &LinkKey) -> String {
     }
 }
 
-/// The kernels of `arch` for each backend.
-fn split(
+/// Build `arch` for each backend: NAS-Bench-201 cells through `nb201` (one splitter per backend),
+/// FBNet networks later from their pieces, the others built and split.
+fn build(
     arch: &Arch,
-    parts: Option<&Nb201Parts>,
+    nb201: Option<&[Nb201Splitter]>,
     backends: &[(&'static str, Rules)],
-) -> Result<Vec<Vec<Kernel>>, String> {
+) -> Result<Built, String> {
     let graph = match arch {
         Arch::Nb201(cell) => {
-            let parts = parts.ok_or("the NAS-Bench-201 parts are missing")?;
-            return backends.iter().map(|(_, r)| parts.kernels(cell, r).map_err(|e| e.to_string())).collect();
+            let splitters = nb201.ok_or("the NAS-Bench-201 splitters are missing")?;
+            let ids: Result<Vec<Vec<u32>>, String> =
+                splitters.iter().map(|s| s.kernel_ids(cell).map_err(|e| e.to_string())).collect();
+            return ids.map(Built::Nb201Ids);
         }
-        Arch::Fbnet(a, setting) => fbnet::build(a, *setting),
-        Arch::Zoo(name, opts) => einf_models::arch::build(name, opts),
-    }
-    .map_err(|e| e.to_string())?;
-    backends.iter().map(|(_, r)| fuse(&graph, r).map_err(|e| e.to_string())).collect()
+        Arch::Fbnet(..) => return Ok(Built::Later),
+        Arch::Zoo(name, opts) => einf_models::arch::build(name, opts).map_err(|e| e.to_string())?,
+    };
+    let kernels: Result<Vec<Vec<Kernel>>, String> =
+        backends.iter().map(|(_, r)| fuse(&graph, r).map_err(|e| e.to_string())).collect();
+    kernels.map(Built::Kernels)
 }
 
 #[cfg(test)]

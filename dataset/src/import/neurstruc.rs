@@ -109,7 +109,10 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImportBatch, ImportError>
             )),
         ));
     };
-    let Parsed { measurements, notes, graphs } = read_body(&Body::new(path, lines, &dev.name)?)?;
+    let Parsed { measurements, notes, mut graphs } = read_body(&Body::new(path, lines, &dev.name)?)?;
+    if opts.without_graphs {
+        graphs.clear();
+    }
     Ok(ImportBatch {
         format: FORMAT.into(),
         devices: devices.into_vec(),

@@ -108,13 +108,21 @@ pub(super) fn write<'b>(
     let mut table_ids: FxHashMap<usize, Vec<i64>> = FxHashMap::default();
     let mut new = 0;
     let mut ids: Vec<i64> = Vec::new();
+    // Models whose architecture was written or checked.
+    let mut arch_done: FxHashSet<i64> = FxHashSet::default();
     for g in graphs {
         let conflict = |what: String| Failure::Invalid(invalid(source, first_line(batch, &g.model), what));
         let model_id = subjects.model(tx, &g.model.name, g.model.file_sha256.as_deref())?;
-        if let Some(arch) = &g.arch {
-            let stored: Option<String> = tx
-                .prepare_cached("SELECT arch FROM models WHERE id = ?1")?
-                .query_row([model_id], |r| r.get(0))?;
+        if let Some(arch) = &g.arch
+            && arch_done.insert(model_id)
+        {
+            // A model this import inserted has no architecture yet.
+            let stored: Option<String> = if subjects.inserted_models.contains(&model_id) {
+                None
+            } else {
+                tx.prepare_cached("SELECT arch FROM models WHERE id = ?1")?
+                    .query_row([model_id], |r| r.get(0))?
+            };
             match stored {
                 None => {
                     tx.prepare_cached("UPDATE models SET arch = ?2 WHERE id = ?1")?
@@ -144,13 +152,18 @@ pub(super) fn write<'b>(
         }
         let text = list_text(&ids);
         let uncosted = i64::from(g.uncosted);
-        let stored: Option<(String, i64, i64)> = tx
+        // A model this import inserted has no stored graph to compare with.
+        let stored: Option<(String, i64, i64)> = if subjects.inserted_models.contains(&model_id) {
+            None
+        } else {
+            tx
             .prepare_cached(
                 "SELECT l.kernels, g.uncosted, l.length FROM model_graphs g JOIN kernel_lists l ON l.id = g.list_id \
                  WHERE g.model_id = ?1 AND ifnull(g.backend, '') = ifnull(?2, '')",
             )?
             .query_row(params![model_id, g.backend], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
+            .optional()?
+        };
         match stored {
             Some((t, u, _)) if t == text && u == uncosted => continue,
             Some((_, u, n)) => {

@@ -358,6 +358,8 @@ pub(super) struct Subjects<'b> {
     models: FxHashMap<(&'b str, Option<&'b str>), i64>,
     kernels_new: u64,
     models_new: u64,
+    /// Models this import inserted (none of their graphs is stored before it).
+    pub(super) inserted_models: rustc_hash::FxHashSet<i64>,
 }
 
 const KERNEL_SELECT: &str = "SELECT id FROM kernels WHERE kind = ?1 AND batch = ?2 AND input_h = ?3 \
@@ -437,7 +439,9 @@ impl<'b> Subjects<'b> {
                 tx.prepare_cached("INSERT INTO models (name, file_sha256) VALUES (?1, ?2)")?
                     .execute(params![name, sha])?;
                 self.models_new += 1;
-                tx.last_insert_rowid()
+                let id = tx.last_insert_rowid();
+                self.inserted_models.insert(id);
+                id
             }
         };
         self.models.insert((name, sha), id);
@@ -576,6 +580,7 @@ fn write<'b>(
         models: FxHashMap::default(),
         kernels_new: 0,
         models_new: 0,
+        inserted_models: rustc_hash::FxHashSet::default(),
     };
     let mut full = tx.prepare(&insert_sql(ROWS_PER_INSERT))?;
     let mut rows: Vec<Row<'_>> = Vec::with_capacity(ROWS_PER_INSERT);

@@ -61,31 +61,31 @@ pub enum Setting {
 }
 
 impl Setting {
-    fn input(self) -> u64 {
+    pub(crate) fn input(self) -> u64 {
         match self {
             Setting::Cifar100 => 32,
             Setting::ImageNet => 224,
         }
     }
-    fn stem_stride(self) -> u64 {
+    pub(crate) fn stem_stride(self) -> u64 {
         match self {
             Setting::Cifar100 => 1,
             Setting::ImageNet => 2,
         }
     }
-    fn strides(self) -> [u64; 7] {
+    pub(crate) fn strides(self) -> [u64; 7] {
         match self {
             Setting::Cifar100 => [1, 1, 2, 2, 1, 2, 1],
             Setting::ImageNet => [1, 2, 2, 2, 1, 2, 1],
         }
     }
-    fn head(self) -> u64 {
+    pub(crate) fn head(self) -> u64 {
         match self {
             Setting::Cifar100 => 1504,
             Setting::ImageNet => 1984,
         }
     }
-    fn classes(self) -> u64 {
+    pub(crate) fn classes(self) -> u64 {
         match self {
             Setting::Cifar100 => 100,
             Setting::ImageNet => 1000,
@@ -167,12 +167,24 @@ pub(crate) fn layer(net: &mut Net, x: Fm, block: u8, cout: u64, stride: u64) -> 
     if x.c == cout && stride == 1 { net.add(y, x) } else { Ok(y) }
 }
 
+/// The stem: 3×3 conv (3 → [`STEM`]) + BN + ReLU.
+pub(crate) fn stem(net: &mut Net, x: Fm, setting: Setting) -> Result<Fm> {
+    net.conv(x, Conv::new(STEM, 3).s(setting.stem_stride()))
+}
+
+/// The head: 1×1 conv + BN + ReLU, global average pooling, fully connected.
+pub(crate) fn head(net: &mut Net, x: Fm, setting: Setting) -> Result<Fm> {
+    let y = net.pw(x, setting.head(), Act::Relu)?;
+    let y = net.gap(y);
+    net.fc(y, setting.classes(), Act::None)
+}
+
 /// The whole network of `arch` in `setting`, shape-inferred.
 pub fn build(arch: &FbnetArch, setting: Setting) -> Result<Graph> {
     let r = setting.input();
     let (mut net, x) = Net::new("fbnet", (3, r, r), &ArchOptions::default(), Rounding::Divisible(1))?;
     net.scope("stem");
-    let mut x = net.conv(x, Conv::new(STEM, 3).s(setting.stem_stride()))?;
+    let mut x = stem(&mut net, x, setting)?;
     let mut l = 0;
     for (s, (&n, &c)) in STAGE_LAYERS.iter().zip(&STAGE_CHANNELS).enumerate() {
         for i in 0..n {
@@ -183,9 +195,7 @@ pub fn build(arch: &FbnetArch, setting: Setting) -> Result<Graph> {
         }
     }
     net.scope("head");
-    let y = net.pw(x, setting.head(), Act::Relu)?;
-    let y = net.gap(y);
-    let y = net.fc(y, setting.classes(), Act::None)?;
+    let y = head(&mut net, x, setting)?;
     net.finish(&[y])
 }
 

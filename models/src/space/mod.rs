@@ -13,12 +13,14 @@
 //! ```
 
 pub mod fbnet;
+mod fbnet_fast;
 pub(crate) mod lite;
 pub mod mobile;
 pub mod nb201;
 mod nb201_fast;
 
-pub use nb201_fast::Nb201Parts;
+pub use fbnet_fast::FbnetParts;
+pub use nb201_fast::{Nb201Parts, Nb201Splitter};
 
 use crate::error::{ModelsError, Result};
 use crate::rng::Rng;
