@@ -58,8 +58,9 @@ pub struct ModelSample {
     pub metric: Metric,
     /// End-to-end value (mean over its rows).
     pub value: f64,
-    /// The model's kernels (kind and configuration), in order; empty when unknown.
-    pub kernels: Vec<(KernelKind, KernelConfig)>,
+    /// The model's kernels (kind and configuration), in order; empty when unknown. Models with
+    /// the same kernel list share it.
+    pub kernels: Arc<[Kernel]>,
 }
 
 /// Everything measured on one device.
@@ -133,8 +134,8 @@ pub struct ModelKernels {
     pub model: String,
     /// The backend whose rules split it; `None` when the source lists the kernels.
     pub backend: Option<String>,
-    /// The kernels, in execution order.
-    pub kernels: Vec<(KernelKind, KernelConfig)>,
+    /// The kernels, in execution order (graphs with the same list share it).
+    pub kernels: Arc<[Kernel]>,
 }
 
 impl DeviceData {
@@ -198,11 +199,22 @@ impl DeviceData {
                 }
             },
         };
-        let graphs: Vec<ModelKernels> = store
-            .model_graphs(device)?
-            .into_iter()
-            .map(|g| ModelKernels { model: g.model, backend: g.backend, kernels: g.kernels })
-            .collect();
+        // The compact table: a HELP device's graphs share a few hundred distinct kernels.
+        let table = store.model_graph_table(device)?;
+        let mut lists: HashMap<*const [u32], Arc<[Kernel]>> = HashMap::new();
+        let mut graphs = Vec::new();
+        for g in table.graphs {
+            if g.backend.as_deref().is_some_and(|b| b != backend) {
+                continue;
+            }
+            let kernels = lists
+                .entry(Arc::as_ptr(&g.kernels))
+                .or_insert_with(|| {
+                    g.kernels.iter().filter_map(|&i| table.kernels.get(i as usize).cloned()).collect()
+                })
+                .clone();
+            graphs.push(ModelKernels { model: g.model, backend: g.backend, kernels });
+        }
         let mut data = Self::from_rows(rows, &graphs, &backend, filter.metric);
         data.backend_assumed = assumed;
         Ok(data)
@@ -282,19 +294,20 @@ impl DeviceData {
             e.0 += m.value;
             e.1 += 1;
         }
-        let listed = |name: &str, want: Option<&str>| {
-            graphs.iter().find(|g| g.model == name && g.backend.as_deref() == want).map(|g| g.kernels.clone())
-        };
+        let by_model: HashMap<(&str, Option<&str>), &Arc<[Kernel]>> =
+            graphs.iter().map(|g| ((g.model.as_str(), g.backend.as_deref()), &g.kernels)).collect();
+        let listed = |name: &str, want: Option<&str>| by_model.get(&(name, want)).map(|k| Arc::clone(k));
         let models = values
             .into_iter()
             .map(|((name, metric), (sum, n))| {
-                let inside = measured_in.get(&(Arc::clone(&name), metric)).cloned().or_else(|| {
-                    Metric::ALL.into_iter().find_map(|m| measured_in.get(&(Arc::clone(&name), m)).cloned())
+                let inside = measured_in.get(&(Arc::clone(&name), metric)).or_else(|| {
+                    Metric::ALL.into_iter().find_map(|m| measured_in.get(&(Arc::clone(&name), m)))
                 });
                 let kernels = inside
+                    .map(|k| Arc::from(k.as_slice()))
                     .or_else(|| listed(&name, None))
                     .or_else(|| listed(&name, Some(backend)))
-                    .unwrap_or_default();
+                    .unwrap_or_else(|| Arc::from(Vec::new()));
                 ModelSample { name: name.to_string(), metric, value: sum / n as f64, kernels }
             })
             .collect();

@@ -104,7 +104,7 @@ pub fn fit_from_models(
         .iter()
         .map(|m| {
             let mut counts: HashMap<usize, f64> = HashMap::new();
-            for k in &m.kernels {
+            for k in m.kernels.iter() {
                 let j = *index.entry(k).or_insert_with(|| {
                     distinct.push(k);
                     distinct.len() - 1
@@ -307,7 +307,7 @@ mod tests {
                     })
                     .collect();
                 let value = kernels.iter().map(truth).sum();
-                ModelSample { name: format!("m{m}"), metric: Metric::Latency, value, kernels }
+                ModelSample { name: format!("m{m}"), metric: Metric::Latency, value, kernels: kernels.into() }
             })
             .collect()
     }
@@ -348,7 +348,8 @@ mod tests {
     #[test]
     fn no_model_with_kernels_and_zero_rounds_are_named_errors() {
         let params = ForestParams::einf();
-        let bare = ModelSample { name: "m".into(), metric: Metric::Latency, value: 1.0, kernels: vec![] };
+        let bare =
+            ModelSample { name: "m".into(), metric: Metric::Latency, value: 1.0, kernels: Vec::new().into() };
         let e = fit_from_models(&[&bare], &[], Metric::Latency, &params, &ModelFitParams::default());
         assert!(e.is_err_and(|e| e.to_string().contains("no latency model measurements with known kernels")));
         let zero = ModelFitParams { rounds: 0, em_steps: 1 };
