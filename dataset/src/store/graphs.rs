@@ -104,28 +104,6 @@ pub(super) fn digest(text: &str) -> i64 {
     i64::from_be_bytes(b)
 }
 
-/// Every element type, to read `kernels.dtype` back by name.
-const DTYPES: [DType; 18] = [
-    DType::F32,
-    DType::F16,
-    DType::Bf16,
-    DType::F64,
-    DType::I4,
-    DType::I8,
-    DType::U8,
-    DType::I16,
-    DType::U16,
-    DType::I32,
-    DType::U32,
-    DType::I64,
-    DType::U64,
-    DType::Bool,
-    DType::C64,
-    DType::C128,
-    DType::String,
-    DType::Unknown,
-];
-
 /// Read-back problems: SQLite, or a stored value this build cannot read.
 enum Failure {
     Sql(rusqlite::Error),
@@ -158,53 +136,14 @@ fn kernel(conn: &Connection, id: i64) -> Result<(KernelKind, KernelConfig), Fail
         *slot = u64::try_from(v).map_err(|_| corrupt(format!("negative {}", KernelConfig::COLUMNS[i])))?;
     }
     let dtype: String = r.get(19)?;
-    let dtype =
-        DTYPES.into_iter().find(|d| d.name() == dtype).ok_or_else(|| corrupt(format!("dtype '{dtype}'")))?;
+    let dtype = DType::from_name(&dtype).ok_or_else(|| corrupt(format!("dtype '{dtype}'")))?;
     let channels: String = r.get(20)?;
     let input_channels = channels
         .split(',')
         .filter(|c| !c.is_empty())
         .map(|c| c.parse::<u64>().map_err(|_| corrupt(format!("input_channels '{channels}'"))))
         .collect::<Result<Vec<_>, _>>()?;
-    let [
-        batch,
-        input_h,
-        input_w,
-        output_h,
-        output_w,
-        cin,
-        cout,
-        kernel_h,
-        kernel_w,
-        stride_h,
-        stride_w,
-        pt,
-        pl,
-        pb,
-        pr,
-        dilation_h,
-        dilation_w,
-        groups,
-    ] = n;
-    let config = KernelConfig {
-        batch,
-        input_h,
-        input_w,
-        output_h,
-        output_w,
-        cin,
-        cout,
-        kernel_h,
-        kernel_w,
-        stride_h,
-        stride_w,
-        pads: [pt, pl, pb, pr],
-        dilation_h,
-        dilation_w,
-        groups,
-        dtype,
-        input_channels,
-    };
+    let config = KernelConfig::from_whole_numbers(n, dtype, input_channels);
     Ok((kind, config))
 }
 
