@@ -388,9 +388,17 @@ fn sig4(v: f64) -> String {
     format!("{v:.*}", usize::try_from(digits.max(0)).unwrap_or(0))
 }
 
+/// The store's device `name` selects: itself, or the one device it is a prefix of.
+fn store_device(store: &Store, name: &str) -> anyhow::Result<String> {
+    let devices = store.devices()?;
+    let names: Vec<&str> = devices.iter().map(|d| d.device.name.as_str()).collect();
+    einf_predictor::names::resolve_prefix(name, &names)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", store.path().display()))
+}
+
 fn show(db: &Path, args: &ShowArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let store = Store::open_existing(db)?;
-    let report = store.show(&args.device)?;
+    let report = store.show(&store_device(&store, &args.device)?)?;
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &ShowReport { schema: SCHEMA_SHOW, db, report: &report })?;
         writeln!(out)?;
@@ -477,7 +485,8 @@ fn section(
 
 fn export(db: &Path, args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let store = Store::open_existing(db)?;
-    let opts = ExportOptions { format: args.format, device: args.device.clone() };
+    let device = args.device.as_deref().map(|d| store_device(&store, d)).transpose()?;
+    let opts = ExportOptions { format: args.format, device };
     match &args.output {
         None => match store.export(&opts, out) {
             // `einf dataset export ... | head` is not an error (main treats a broken pipe as success).

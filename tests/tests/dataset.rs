@@ -284,9 +284,21 @@ fn devices_show_and_export_report_what_was_imported() {
     assert!(text.starts_with(&format!("device {name} (gpu)")), "{text}");
     assert!(text.contains("conv-bn-relu"), "{text}");
 
+    // A unique prefix selects the device; an ambiguous or unknown one lists the candidates.
+    let prefix = name.split('-').next().unwrap();
+    let out = run(&dir.0, &["dataset", "show", prefix, "--db", s(&db)]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with(&format!("device {name} (gpu)")),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&dir.0, &["dataset", "export", "--format", "csv", "--device", prefix, "--db", s(&db)]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 5_557, "{}", stderr(&out));
     let out = run(&dir.0, &["dataset", "show", "no-such-phone", "--db", s(&db)]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("no device 'no-such-phone' (known: "), "{}", stderr(&out));
+    assert!(stderr(&out).contains("unknown device 'no-such-phone' (known: "), "{}", stderr(&out));
+    let out = run(&dir.0, &["dataset", "show", "i", "--db", s(&db)]);
+    assert!(stderr(&out).contains("iphone7-gpu-tflite-fp16, iphonexs-gpu-tflite-fp16"), "{}", stderr(&out));
 
     // Exports: one row per measurement, canonical units, every device or one.
     let out = run(&dir.0, &["dataset", "export", "--format", "csv", "--db", s(&db)]);
