@@ -8,7 +8,6 @@
 use crate::error::{PredictorError, Result};
 use crate::forest::{FlatForest, LEAF};
 use crate::params::{ForestParams, LeafValue};
-use serde::Deserialize;
 use smartcore::ensemble::random_forest_regressor::{RandomForestRegressor, RandomForestRegressorParameters};
 use smartcore::linalg::basic::matrix::DenseMatrix;
 
@@ -159,46 +158,13 @@ pub(crate) fn fit_smartcore(
     model
 }
 
-/// smartcore's serialised forest, as far as einf reads it (serde skips the other fields).
-#[derive(Deserialize)]
-struct SmartForest {
-    forest_regressor: Option<SmartTrees>,
-}
-
-#[derive(Deserialize)]
-struct SmartTrees {
-    trees: Option<Vec<SmartTree>>,
-}
-
-#[derive(Deserialize)]
-struct SmartTree {
-    nodes: Option<Vec<SmartNode>>,
-}
-
-/// One node: a split (both children set) or a leaf.
-#[derive(Deserialize)]
-struct SmartNode {
-    output: Option<f64>,
-    split_feature: Option<u64>,
-    split_value: Option<f64>,
-    true_child: Option<u64>,
-    false_child: Option<u64>,
-}
-
-/// Read smartcore's trees into a flat forest (through its serialised form: smartcore keeps its
-/// nodes private; JSON text read into the typed nodes above, which costs a fraction of a
-/// `serde_json::Value` tree of maps on forests of many nodes).
+/// Read smartcore's trees into a flat forest ([`crate::smartcore_nodes`]: smartcore keeps its
+/// nodes private).
 pub(crate) fn flatten(
     model: &RandomForestRegressor<f64, f64, DenseMatrix<f64>, Vec<f64>>,
     p: usize,
 ) -> std::result::Result<FlatForest, String> {
-    let text = serde_json::to_vec(model).map_err(|e| format!("reading smartcore's trees: {e}"))?;
-    let forest: SmartForest =
-        serde_json::from_slice(&text).map_err(|e| format!("reading smartcore's trees: {e}"))?;
-    drop(text);
-    let trees = forest.forest_regressor.and_then(|f| f.trees).ok_or(
-        "smartcore's serialised forest has no /forest_regressor/trees (a smartcore version change?)",
-    )?;
+    let trees = crate::smartcore_nodes::trees(model)?;
     let mut out = FlatForest {
         n_features: p as u16,
         roots: Vec::new(),
@@ -206,8 +172,7 @@ pub(crate) fn flatten(
         value: Vec::new(),
         right: Vec::new(),
     };
-    for (ti, tree) in trees.iter().enumerate() {
-        let nodes = tree.nodes.as_deref().ok_or(format!("tree {ti} has no nodes"))?;
+    for (ti, nodes) in trees.iter().enumerate() {
         out.push_tree(&preorder(nodes).map_err(|e| format!("tree {ti}: {e}"))?);
     }
     out.validate()?;
@@ -215,7 +180,7 @@ pub(crate) fn flatten(
 }
 
 /// One tree's nodes in pre-order as `(feature or LEAF, threshold or output, right child index)`.
-fn preorder(nodes: &[SmartNode]) -> std::result::Result<Vec<(u16, f64, u32)>, String> {
+fn preorder(nodes: &[crate::smartcore_nodes::Node]) -> std::result::Result<Vec<(u16, f64, u32)>, String> {
     let mut out: Vec<(u16, f64, u32)> = Vec::with_capacity(nodes.len());
     // (smartcore node, index in `out` of the parent whose right child this is)
     let mut stack: Vec<(usize, Option<usize>)> = vec![(0, None)];
@@ -277,6 +242,17 @@ mod tests {
             let got = flat.predict(row).unwrap();
             assert!((got - want).abs() <= 1e-6 * want.abs().max(1.0), "{got} vs {want}");
         }
+    }
+
+    #[test]
+    fn smartcores_nodes_are_read_exactly_as_its_json_gives_them() {
+        let (x, y) = synthetic();
+        let sc = fit_smartcore(&x, &y, &ForestParams { n_trees: 6, ..ForestParams::einf() });
+        let walked = crate::smartcore_nodes::trees(&sc).unwrap();
+        let json = crate::smartcore_nodes::from_json(&serde_json::to_value(&sc).unwrap());
+        assert_eq!(walked.len(), 6);
+        assert!(walked.iter().all(|t| t.len() > 10));
+        assert_eq!(walked, json);
     }
 
     #[test]
