@@ -2,7 +2,7 @@
 //! qed-usc files (real measurements).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use einf_dataset::batch::{Metric, Subject};
+use einf_dataset::batch::{Device, DeviceClass, ImportBatch, Measurement, Metric, ModelRecord, Subject};
 use einf_dataset::import::{Format, ReadOptions, read};
 use einf_dataset::store::{Filter, ImportSource, Store, StoreError};
 use std::path::PathBuf;
@@ -20,11 +20,30 @@ fn a_devices_rows_come_back_in_import_order_with_their_kernels_and_models() {
     let mut store = Store::open_in_memory().unwrap();
     let sources = [ImportSource::from_path(&ops_path).unwrap(), ImportSource::from_path(&e2e_path).unwrap()];
     store.import_all(&[(&ops, &sources[0]), (&e2e, &sources[1])], &mut |_| {}).unwrap();
+    // A later import of another device only: not one of the device's imports.
+    let other = ImportBatch {
+        format: "csv".into(),
+        devices: vec![Device::named("other-gpu", DeviceClass::Gpu)],
+        measurements: vec![Measurement {
+            device: "other-gpu".into(),
+            subject: Subject::Model(ModelRecord { name: "m".into(), file_sha256: None }),
+            metric: Metric::Energy,
+            value: 1.0,
+            std: None,
+            repetitions: None,
+            run: None,
+            line: 2,
+        }],
+        provenance: "made up".into(),
+        graphs: Vec::new(),
+    };
+    store.import(&other, &ImportSource::from_bytes("other.csv", b"other")).unwrap();
 
     let device = "s10-gpu-tflite-fp16";
     let rows = store.device_rows(device, &Filter::default()).unwrap();
     assert_eq!(rows.device.name, device);
-    assert_eq!(rows.imports.len(), 2);
+    let files: Vec<&str> = rows.imports.iter().map(|i| i.file.as_str()).collect();
+    assert_eq!(files, ["tflite_cnn_ops_gpu.csv", "tflite_cnn_e2e.csv"]);
     let want: Vec<_> = ops.measurements.iter().filter(|m| m.device == device).collect();
     assert_eq!(rows.kernels.len(), want.len());
     for (got, m) in rows.kernels.iter().zip(&want) {
@@ -50,6 +69,9 @@ fn a_devices_rows_come_back_in_import_order_with_their_kernels_and_models() {
 
     let energy = store.device_rows(device, &Filter { metric: Some(Metric::Energy) }).unwrap();
     assert!(energy.kernels.is_empty() && energy.models.is_empty());
+    // The device's imports whatever the filter lets through.
+    assert_eq!(energy.imports, rows.imports);
+    assert_eq!(energy.device, rows.device);
 
     let e = store.device_rows("s11-gpu", &Filter::default()).unwrap_err();
     assert!(matches!(e, StoreError::UnknownDevice { .. }), "{e}");

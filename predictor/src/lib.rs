@@ -41,6 +41,7 @@ pub mod params;
 pub mod plot;
 pub mod predictor;
 pub mod scores;
+mod smartcore_nodes;
 pub mod source;
 pub mod train;
 pub mod training_set;

@@ -8,10 +8,8 @@
 use crate::error::{PredictorError, Result};
 use crate::forest::{FlatForest, LEAF};
 use crate::params::{ForestParams, LeafValue};
-use serde_json::Value;
 use smartcore::ensemble::random_forest_regressor::{RandomForestRegressor, RandomForestRegressorParameters};
 use smartcore::linalg::basic::matrix::DenseMatrix;
-use std::collections::BTreeMap;
 
 /// A fitted forest with the transform its outputs are in.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,15 +81,36 @@ pub fn fit(
 /// Replace every leaf's output by the (weighted) median of the targets of all training rows that
 /// reach it; every leaf is reached by at least the bootstrap rows it was grown from.
 fn median_leaves(forest: &mut FlatForest, x: &[Vec<f64>], t: &[f64], weights: Option<&[f64]>) {
-    let mut reached: BTreeMap<usize, Vec<(f64, f64)>> = BTreeMap::new();
+    // Per tree (its nodes from its root to the next tree's, as `flatten` lays them out): the
+    // leaf of each row, then the rows grouped by leaf in row order (a counting sort), each
+    // group's (target, weight) pairs handed to the median in that order.
+    let mut leaf_of: Vec<usize> = vec![0; x.len()];
+    let mut start: Vec<usize> = Vec::new();
+    let mut by_leaf: Vec<(f64, f64)> = vec![(0.0, 0.0); x.len()];
     for tree in 0..forest.n_trees() {
-        reached.clear();
-        for (i, (row, &target)) in x.iter().zip(t).enumerate() {
-            let w = weights.map_or(1.0, |w| w[i]);
-            reached.entry(forest.leaf_of(tree, row)).or_default().push((target, w));
+        let first = forest.roots[tree] as usize;
+        let end = forest.roots.get(tree + 1).map_or(forest.value.len(), |&r| r as usize);
+        start.clear();
+        start.resize(end - first + 1, 0);
+        for (i, row) in x.iter().enumerate() {
+            let leaf = forest.leaf_of(tree, row);
+            leaf_of[i] = leaf;
+            start[leaf - first + 1] += 1;
         }
-        for (leaf, values) in reached.iter_mut() {
-            forest.value[*leaf] = weighted_median(values) as f32 as f64;
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut next = start.clone();
+        for (i, &leaf) in leaf_of.iter().enumerate() {
+            let at = &mut next[leaf - first];
+            by_leaf[*at] = (t[i], weights.map_or(1.0, |w| w[i]));
+            *at += 1;
+        }
+        for node in first..end {
+            let (a, b) = (start[node - first], start[node - first + 1]);
+            if a < b {
+                forest.value[node] = weighted_median(&mut by_leaf[a..b]) as f32 as f64;
+            }
         }
     }
 }
@@ -139,15 +158,13 @@ pub(crate) fn fit_smartcore(
     model
 }
 
-/// Read smartcore's trees into a flat forest.
+/// Read smartcore's trees into a flat forest ([`crate::smartcore_nodes`]: smartcore keeps its
+/// nodes private).
 pub(crate) fn flatten(
     model: &RandomForestRegressor<f64, f64, DenseMatrix<f64>, Vec<f64>>,
     p: usize,
 ) -> std::result::Result<FlatForest, String> {
-    let v = serde_json::to_value(model).map_err(|e| format!("reading smartcore's trees: {e}"))?;
-    let trees = v.pointer("/forest_regressor/trees").and_then(Value::as_array).ok_or(
-        "smartcore's serialised forest has no /forest_regressor/trees (a smartcore version change?)",
-    )?;
+    let trees = crate::smartcore_nodes::trees(model)?;
     let mut out = FlatForest {
         n_features: p as u16,
         roots: Vec::new(),
@@ -155,8 +172,7 @@ pub(crate) fn flatten(
         value: Vec::new(),
         right: Vec::new(),
     };
-    for (ti, tree) in trees.iter().enumerate() {
-        let nodes = tree.get("nodes").and_then(Value::as_array).ok_or(format!("tree {ti} has no nodes"))?;
+    for (ti, nodes) in trees.iter().enumerate() {
         out.push_tree(&preorder(nodes).map_err(|e| format!("tree {ti}: {e}"))?);
     }
     out.validate()?;
@@ -164,8 +180,7 @@ pub(crate) fn flatten(
 }
 
 /// One tree's nodes in pre-order as `(feature or LEAF, threshold or output, right child index)`.
-fn preorder(nodes: &[Value]) -> std::result::Result<Vec<(u16, f64, u32)>, String> {
-    let child = |n: &Value, k: &str| n.get(k).and_then(Value::as_u64).map(|c| c as usize);
+fn preorder(nodes: &[crate::smartcore_nodes::Node]) -> std::result::Result<Vec<(u16, f64, u32)>, String> {
     let mut out: Vec<(u16, f64, u32)> = Vec::with_capacity(nodes.len());
     // (smartcore node, index in `out` of the parent whose right child this is)
     let mut stack: Vec<(usize, Option<usize>)> = vec![(0, None)];
@@ -178,18 +193,16 @@ fn preorder(nodes: &[Value]) -> std::result::Result<Vec<(u16, f64, u32)>, String
         if let Some(p) = parent {
             out[p].2 = here as u32;
         }
-        match (child(n, "true_child"), child(n, "false_child")) {
+        match (n.true_child, n.false_child) {
             (Some(t), Some(f)) => {
-                let feature =
-                    n.get("split_feature").and_then(Value::as_u64).ok_or("a split without feature")?;
-                let threshold =
-                    n.get("split_value").and_then(Value::as_f64).ok_or("a split without value")?;
+                let feature = n.split_feature.ok_or("a split without feature")?;
+                let threshold = n.split_value.ok_or("a split without value")?;
                 out.push((feature as u16, threshold, 0));
-                stack.push((f, Some(here)));
-                stack.push((t, None));
+                stack.push((f as usize, Some(here)));
+                stack.push((t as usize, None));
             }
             _ => {
-                let output = n.get("output").and_then(Value::as_f64).ok_or("a leaf without output")?;
+                let output = n.output.ok_or("a leaf without output")?;
                 // Leaves are stored as f32 (a relative change below 1e-7; files are smaller).
                 out.push((LEAF, output as f32 as f64, 0));
             }
@@ -229,6 +242,17 @@ mod tests {
             let got = flat.predict(row).unwrap();
             assert!((got - want).abs() <= 1e-6 * want.abs().max(1.0), "{got} vs {want}");
         }
+    }
+
+    #[test]
+    fn smartcores_nodes_are_read_exactly_as_its_json_gives_them() {
+        let (x, y) = synthetic();
+        let sc = fit_smartcore(&x, &y, &ForestParams { n_trees: 6, ..ForestParams::einf() });
+        let walked = crate::smartcore_nodes::trees(&sc).unwrap();
+        let json = crate::smartcore_nodes::from_json(&serde_json::to_value(&sc).unwrap());
+        assert_eq!(walked.len(), 6);
+        assert!(walked.iter().all(|t| t.len() > 10));
+        assert_eq!(walked, json);
     }
 
     #[test]

@@ -226,7 +226,7 @@ impl Store {
 
     /// Every import, oldest first.
     pub fn imports(&self) -> Result<Vec<ImportInfo>, StoreError> {
-        query::imports(&self.conn, None).map_err(|e| self.sql("listing imports", e))
+        query::imports(&self.conn).map_err(|e| self.sql("listing imports", e))
     }
 
     /// Row counts.

@@ -169,14 +169,19 @@ const EXPORT_SELECT: &str = "SELECT d.name, d.class, d.soc, d.runtime, d.precisi
      WHERE ?1 IS NULL OR m.device_id = ?1 \
      ORDER BY m.id";
 
-/// Rows of `imports`, oldest first; with `device`, only those with measurements on it.
-pub(crate) fn imports(conn: &Connection, device: Option<i64>) -> rusqlite::Result<Vec<ImportInfo>> {
-    let mut st = conn.prepare(
-        "SELECT id, file, sha256, format, imported_at, provenance, rows FROM imports i \
-         WHERE ?1 IS NULL OR EXISTS (SELECT 1 FROM measurements m WHERE m.import_id = i.id AND m.device_id = ?1) \
-         ORDER BY id",
+/// Rows of `imports`, oldest first.
+pub(crate) fn imports(conn: &Connection) -> rusqlite::Result<Vec<ImportInfo>> {
+    let mut st = conn
+        .prepare("SELECT id, file, sha256, format, imported_at, provenance, rows FROM imports ORDER BY id")?;
+    st.query_map([], import_info)?.collect()
+}
+
+/// The row of `imports` with id `id`.
+pub(crate) fn import(conn: &Connection, id: i64) -> rusqlite::Result<ImportInfo> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, file, sha256, format, imported_at, provenance, rows FROM imports WHERE id = ?1",
     )?;
-    st.query_map([device], import_info)?.collect()
+    st.query_row([id], import_info)
 }
 
 /// Read-back problems: SQLite errors, or a value the schema admits but this build cannot name.

@@ -7,11 +7,12 @@
 
 use super::import::{ImportInfo, get_u64};
 use super::{Store, StoreError, query};
-use crate::batch::{Device, Metric};
+use crate::batch::{Device, DeviceClass, Metric};
 use einf_parser::ir::DType;
 use einf_parser::kernel::{KernelConfig, KernelKind};
 use rusqlite::Connection;
 use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 /// Which of a device's measurements to read.
@@ -91,17 +92,17 @@ impl Store {
     /// [`StoreError::UnknownDevice`], naming the devices the store has.
     pub fn device_rows(&self, name: &str, filter: &Filter) -> Result<DeviceRows, StoreError> {
         let id = self.device_id(name)?;
-        let device =
-            self.devices()?.into_iter().find(|d| d.device.name == name).map(|d| d.device).ok_or_else(
-                || StoreError::Corrupt { path: self.path.clone(), what: "a device vanished".into() },
-            )?;
         let fail = |e: Failure| match e {
             Failure::Sql(error) => self.sql("reading a device's measurements", error),
             Failure::Corrupt(what) => StoreError::Corrupt { path: self.path.clone(), what },
         };
-        let (kernels, models) = read_rows(&self.conn, id, filter).map_err(fail)?;
-        let imports =
-            query::imports(&self.conn, Some(id)).map_err(|e| self.sql("listing a device's imports", e))?;
+        let device = device(&self.conn, id).map_err(fail)?;
+        let Read { kernels, models, imports } = read_rows(&self.conn, id, filter).map_err(fail)?;
+        let imports = imports
+            .into_iter()
+            .map(|i| query::import(&self.conn, i))
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.sql("listing a device's imports", e))?;
         Ok(DeviceRows { device, kernels, models, imports })
     }
 }
@@ -117,101 +118,119 @@ impl From<rusqlite::Error> for Failure {
     }
 }
 
-/// The device's distinct kernels, by id.
-fn kernels_of(conn: &Connection, device: i64) -> Result<FxHashMap<i64, Arc<StoredKernel>>, Failure> {
-    let mut st = conn.prepare_cached(
-        "SELECT k.id, k.kind, k.batch, k.input_h, k.input_w, k.output_h, k.output_w, k.cin, k.cout, \
-         k.kernel_h, k.kernel_w, k.stride_h, k.stride_w, k.pad_top, k.pad_left, k.pad_bottom, k.pad_right, \
-         k.dilation_h, k.dilation_w, k.groups, k.dtype, k.input_channels FROM kernels k \
-         WHERE k.id IN (SELECT DISTINCT kernel_id FROM measurements WHERE device_id = ?1)",
-    )?;
-    let mut rows = st.query([device])?;
-    let mut out = FxHashMap::default();
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        let kind_text: String = r.get(1)?;
-        let kind: KernelKind =
-            kind_text.parse().map_err(|e: String| Failure::Corrupt(format!("kernel {id}: kind: {e}")))?;
-        let mut n = [0u64; 18];
-        for (i, v) in n.iter_mut().enumerate() {
-            *v = get_u64(r, i + 2)?;
-        }
-        let dtype_text: String = r.get(20)?;
-        let dtype = DType::from_name(&dtype_text)
-            .ok_or_else(|| Failure::Corrupt(format!("kernel {id}: dtype '{dtype_text}'")))?;
-        let channels_text: String = r.get(21)?;
-        let channels = channels_text
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(|s| s.parse::<u64>())
-            .collect::<Result<Vec<u64>, _>>()
-            .map_err(|_| Failure::Corrupt(format!("kernel {id}: input_channels '{channels_text}'")))?;
-        let config = KernelConfig::from_whole_numbers(n, dtype, channels);
-        out.insert(id, Arc::new(StoredKernel { kind, config }));
-    }
-    Ok(out)
+/// The description of device `id`.
+fn device(conn: &Connection, id: i64) -> Result<Device, Failure> {
+    let mut st =
+        conn.prepare_cached("SELECT name, class, soc, runtime, precision, notes FROM devices WHERE id = ?1")?;
+    let (name, class, soc, runtime, precision, notes): (String, String, _, _, _, _) =
+        st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?;
+    let class = class
+        .parse::<DeviceClass>()
+        .ok()
+        .ok_or_else(|| Failure::Corrupt(format!("device class '{class}'")))?;
+    Ok(Device { name, class, soc, runtime, precision, notes })
 }
 
-/// Stored models by id: name and file sha256.
-type Models = FxHashMap<i64, (Arc<str>, Option<String>)>;
-
-/// The device's models (measured whole or as a kernel's home), by id.
-fn models_of(conn: &Connection, device: i64) -> Result<Models, Failure> {
-    let mut st = conn.prepare_cached(
-        "SELECT id, name, file_sha256 FROM models \
-         WHERE id IN (SELECT DISTINCT model_id FROM measurements WHERE device_id = ?1)",
-    )?;
-    let mut rows = st.query([device])?;
-    let mut out = FxHashMap::default();
-    while let Some(r) = rows.next()? {
-        let name: String = r.get(1)?;
-        out.insert(r.get(0)?, (Arc::from(name), r.get(2)?));
+/// Kernel `id` of the `kernels` table.
+fn read_kernel(st: &mut rusqlite::CachedStatement<'_>, id: i64) -> Result<StoredKernel, Failure> {
+    let mut rows = st.query([id])?;
+    let r = rows.next()?.ok_or_else(|| Failure::Corrupt(format!("measurement of a missing kernel {id}")))?;
+    let kind_text =
+        r.get_ref(0)?.as_str().map_err(|e| Failure::Corrupt(format!("kernel {id}: kind: {e}")))?;
+    let kind: KernelKind =
+        kind_text.parse().map_err(|e: String| Failure::Corrupt(format!("kernel {id}: kind: {e}")))?;
+    let mut n = [0u64; 18];
+    for (i, v) in n.iter_mut().enumerate() {
+        *v = get_u64(r, i + 1)?;
     }
-    Ok(out)
+    let dtype_text: String = r.get(19)?;
+    let dtype = DType::from_name(&dtype_text)
+        .ok_or_else(|| Failure::Corrupt(format!("kernel {id}: dtype '{dtype_text}'")))?;
+    let channels_text: String = r.get(20)?;
+    let channels = channels_text
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<u64>())
+        .collect::<Result<Vec<u64>, _>>()
+        .map_err(|_| Failure::Corrupt(format!("kernel {id}: input_channels '{channels_text}'")))?;
+    let config = KernelConfig::from_whole_numbers(n, dtype, channels);
+    Ok(StoredKernel { kind, config })
 }
 
-fn read_rows(
-    conn: &Connection,
-    device: i64,
-    filter: &Filter,
-) -> Result<(Vec<KernelRow>, Vec<ModelRow>), Failure> {
-    let kernels = kernels_of(conn, device)?;
-    let models = models_of(conn, device)?;
-    let mut st = conn.prepare_cached(
-        "SELECT kernel_id, model_id, metric, value, run, source_id FROM measurements \
-         WHERE device_id = ?1 AND (?2 IS NULL OR metric = ?2) ORDER BY id",
+/// A stored model: name and file sha256.
+type StoredModel = (Arc<str>, Option<String>);
+
+/// Model `id` of the `models` table.
+fn read_model(st: &mut rusqlite::CachedStatement<'_>, id: i64) -> Result<StoredModel, Failure> {
+    let mut rows = st.query([id])?;
+    let r = rows.next()?.ok_or_else(|| Failure::Corrupt(format!("measurement of a missing model {id}")))?;
+    let name: String = r.get(0)?;
+    Ok((Arc::from(name), r.get(1)?))
+}
+
+/// What [`read_rows`] reads.
+struct Read {
+    kernels: Vec<KernelRow>,
+    models: Vec<ModelRow>,
+    /// Ids of the imports with rows on the device, ascending.
+    imports: Vec<i64>,
+}
+
+/// One pass over the device's measurements in import order: the rows `filter` lets through,
+/// and the ids of the imports of every row (whatever `filter` says), ascending. Each kernel and
+/// model is read once, when a row first refers to it, and shared by its rows.
+fn read_rows(conn: &Connection, device: i64, filter: &Filter) -> Result<Read, Failure> {
+    let mut kernel_st = conn.prepare_cached(
+        "SELECT kind, batch, input_h, input_w, output_h, output_w, cin, cout, kernel_h, kernel_w, \
+         stride_h, stride_w, pad_top, pad_left, pad_bottom, pad_right, dilation_h, dilation_w, groups, \
+         dtype, input_channels FROM kernels WHERE id = ?1",
     )?;
-    let mut rows = st.query(rusqlite::params![device, filter.metric.map(Metric::name)])?;
+    let mut model_st = conn.prepare_cached("SELECT name, file_sha256 FROM models WHERE id = ?1")?;
+    let mut kernels: FxHashMap<i64, Arc<StoredKernel>> = FxHashMap::default();
+    let mut models: FxHashMap<i64, StoredModel> = FxHashMap::default();
+    let mut imports: Vec<i64> = Vec::new();
+    let mut st = conn.prepare_cached(
+        "SELECT import_id, kernel_id, model_id, metric, value, run, source_id FROM measurements \
+         WHERE device_id = ?1 ORDER BY id",
+    )?;
+    let mut rows = st.query([device])?;
     let (mut kernel_rows, mut model_rows) = (Vec::new(), Vec::new());
     while let Some(r) = rows.next()? {
-        let kernel_id: Option<i64> = r.get(0)?;
-        let model_id: Option<i64> = r.get(1)?;
-        let metric_ref = r.get_ref(2)?;
+        let import: i64 = r.get(0)?;
+        if imports.last() != Some(&import) && !imports.contains(&import) {
+            imports.push(import);
+        }
+        let metric_ref = r.get_ref(3)?;
         let metric_text = metric_ref.as_str().map_err(|e| Failure::Corrupt(format!("metric: {e}")))?;
         let metric = Metric::from_name(metric_text)
             .ok_or_else(|| Failure::Corrupt(format!("metric '{metric_text}'")))?;
-        let value: f64 = r.get(3)?;
-        let run = r.get::<_, Option<i64>>(4)?.map(|v| u32::try_from(v).unwrap_or(u32::MAX));
+        if filter.metric.is_some_and(|m| m != metric) {
+            continue;
+        }
+        let kernel_id: Option<i64> = r.get(1)?;
+        let model_id: Option<i64> = r.get(2)?;
+        let value: f64 = r.get(4)?;
+        let run = r.get::<_, Option<i64>>(5)?.map(|v| u32::try_from(v).unwrap_or(u32::MAX));
         let model = match model_id {
-            Some(m) => Some(
-                models
-                    .get(&m)
-                    .ok_or_else(|| Failure::Corrupt(format!("measurement of a missing model {m}")))?,
-            ),
+            Some(m) => Some(match models.entry(m) {
+                Entry::Occupied(e) => &*e.into_mut(),
+                Entry::Vacant(e) => &*e.insert(read_model(&mut model_st, m)?),
+            }),
             None => None,
         };
         match kernel_id {
             Some(k) => {
-                let kernel = kernels
-                    .get(&k)
-                    .ok_or_else(|| Failure::Corrupt(format!("measurement of a missing kernel {k}")))?;
+                let kernel = match kernels.entry(k) {
+                    Entry::Occupied(e) => Arc::clone(e.get()),
+                    Entry::Vacant(e) => Arc::clone(e.insert(Arc::new(read_kernel(&mut kernel_st, k)?))),
+                };
                 kernel_rows.push(KernelRow {
-                    kernel: Arc::clone(kernel),
+                    kernel,
                     model: model.map(|(name, _)| Arc::clone(name)),
                     metric,
                     value,
                     run,
-                    source_id: r.get(5)?,
+                    source_id: r.get(6)?,
                 });
             }
             None => {
@@ -227,5 +246,6 @@ fn read_rows(
             }
         }
     }
-    Ok((kernel_rows, model_rows))
+    imports.sort_unstable();
+    Ok(Read { kernels: kernel_rows, models: model_rows, imports })
 }
