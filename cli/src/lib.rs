@@ -9,6 +9,7 @@ mod dataset;
 mod device_score;
 mod devices;
 mod dump;
+mod errors;
 mod evaluate;
 mod kernels;
 mod measure;
@@ -109,15 +110,10 @@ pub fn main() -> ExitCode {
     match run(cli, &mut out) {
         Ok(code) => code,
         // A reader that stops early (`einf kernels m.onnx | head`) is not an error.
-        Err(e)
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
-        {
-            ExitCode::SUCCESS
-        }
+        Err(e) if errors::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let _ = out.flush();
-            eprintln!("einf: {e:#}");
+            eprintln!("einf: {}", errors::one_line(&e));
             ExitCode::FAILURE
         }
     }

@@ -16,6 +16,31 @@ mod errors {
         let err = stderr_line(&out);
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.starts_with("einf: no/such/model.onnx: cannot read"), "{err}");
+        // The system's words once, not once per error in the chain.
+        assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+        let out = einf(&["predict", "no/such/model.onnx"])?;
+        assert_eq!(stderr_line(&out).matches("os error 2").count(), 1, "{}", stderr_line(&out));
+        Ok(())
+    }
+
+    #[test]
+    fn a_reader_that_stops_early_is_no_failure() -> anyhow::Result<()> {
+        use std::io::Read;
+        // ResNet-50's prediction on every bundled device is ~85 kB of JSON, more than a pipe holds.
+        let model = fixture("onnx-light/light_resnet50.onnx");
+        let mut child = std::process::Command::new(einf_tests::einf_binary())
+            .args(["predict", model.to_str().unwrap_or_default(), "--json"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()?;
+        let mut head = [0u8; 16];
+        if let Some(mut stdout) = child.stdout.take() {
+            stdout.read_exact(&mut head)?;
+        }
+        let out = child.wait_with_output()?;
+        assert!(out.status.success(), "exit {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(head.starts_with(b"["), "{head:?}");
         Ok(())
     }
 
