@@ -223,8 +223,27 @@ fn write_comparison(rs: &[ModelPrediction], out: &mut dyn Write) -> anyhow::Resu
                 format!("{:.1}%", 100.0 * r.uncovered_flops_share),
             ]);
         }
+        // Power is not a sum: it stands in the column of what it divides (or averages).
+        if let (Some(p), Some(basis)) = (r.power_mw, r.power_basis) {
+            let calibrated = basis == PowerBasis::Calibrated;
+            table.row(vec![
+                format!("{}{mark}", r.model),
+                r.device.clone(),
+                "power (mW)".into(),
+                if calibrated { "-".into() } else { fmt(p) },
+                "-".into(),
+                if calibrated { fmt(p) } else { "-".into() },
+                format!("{:.1}%", 100.0 * r.uncovered_flops_share),
+            ]);
+        }
     }
     table.write(out)?;
+    if rs.iter().any(|r| r.power_mw.is_some()) {
+        writeln!(
+            out,
+            "(power: energy / latency of the same column, or measured kernel power averaged over time; `--device D` names its basis)"
+        )?;
+    }
     if assumed {
         writeln!(
             out,

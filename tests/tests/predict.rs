@@ -237,3 +237,21 @@ fn train_dumps_the_forests_training_sets() {
     assert!(text.contains(&format!("{files} training sets")), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_default_table_has_a_power_row_for_each_device_with_energy_and_latency() {
+    let m = fixture("onnx-light/light_resnet50.onnx");
+    let text = String::from_utf8(einf(&["predict", m.to_str().unwrap()]).unwrap().stdout).unwrap();
+    let cell = |metric: &str| -> f64 {
+        let line = text
+            .lines()
+            .find(|l| l.contains("neurstrucenergy-cuda") && l.contains(metric))
+            .unwrap_or_else(|| panic!("no {metric} row: {text}"));
+        line.split_whitespace().nth(4).unwrap().parse().unwrap()
+    };
+    // The kernel sums' power: their energy over their latency (the board calibrates energy only).
+    let (e, l, p) = (cell("energy (mJ)"), cell("latency (ms)"), cell("power (mW)"));
+    assert!((p / (1000.0 * e / l) - 1.0).abs() < 0.01, "{p} vs {e} / {l}");
+    // The latency-only phones have none.
+    assert_eq!(text.lines().filter(|l| l.contains("power (mW)")).count(), 1, "{text}");
+}
