@@ -129,7 +129,7 @@ pub fn run(args: &DevicesArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
         "device",
         "runtime",
         "metrics",
-        "kernels",
+        "kernels per metric",
         "kernel ±10% (k-fold)",
         "kernel ±10% (held-out models)",
         "model ±10% (leave-models-out)",
@@ -144,13 +144,24 @@ pub fn run(args: &DevicesArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // One number when every metric learned from as many kernels (NeurstrucEnergy: 1,047 conv
+    // layers, each with its energy and its latency), else one per metric.
+    let kernels_per_metric = |p: &einf_predictor::predictor::DevicePredictor| {
+        let per = p.kernel_samples_per_metric();
+        let mut counts: Vec<u64> = per.values().copied().collect();
+        counts.dedup();
+        match counts.as_slice() {
+            [one] => one.to_string(),
+            _ => per.iter().map(|(m, n)| format!("{} {n}", m.name())).collect::<Vec<_>>().join(", "),
+        }
+    };
     for p in &ps {
         let e = p.meta.evaluation.as_ref();
         t.row(vec![
             p.name().to_string(),
             p.meta.device.runtime.clone().unwrap_or_default(),
             p.forests.metrics().iter().map(|m| m.name()).collect::<Vec<_>>().join(","),
-            p.meta.kernel_samples.to_string(),
+            kernels_per_metric(p),
             e.map_or("-".into(), |e| pct(&e.kernel_cv)),
             e.map_or("-".into(), |e| pct(&e.model_cv_kernels)),
             e.map_or("-".into(), |e| pct(&e.model_cv)),

@@ -5,7 +5,7 @@ use crate::data::DeviceData;
 use crate::error::{PredictorError, Result};
 use crate::eval::{EvalConfig, Evaluation, evaluate};
 use crate::features::FeatureSet;
-use crate::forests::{Forests, MetricName};
+use crate::forests::{ForestScope, Forests, MetricName};
 use crate::learn::{Learned, Learning, WholeModel, learn, learnable_metrics};
 use crate::params::ForestParams;
 use crate::scores::Scores;
@@ -173,6 +173,17 @@ impl DevicePredictor {
             whole_model,
         };
         Ok(DevicePredictor { meta, forests })
+    }
+
+    /// Per metric, the kernel samples its forests learned from (each kernel once, whatever the
+    /// forests it joined); for a metric learned from whole models, the distinct kernels of those
+    /// models.
+    pub fn kernel_samples_per_metric(&self) -> BTreeMap<MetricName, u64> {
+        let mut out: BTreeMap<MetricName, u64> = BTreeMap::new();
+        for f in self.forests.list.iter().filter(|f| matches!(f.key.scope, ForestScope::Base(_))) {
+            *out.entry(f.key.metric).or_default() += u64::from(f.samples);
+        }
+        out
     }
 
     /// The device name.

@@ -127,6 +127,10 @@ fn devices_lists_the_bundled_predictors_with_accuracy() {
         assert!(text.contains(d), "{d} missing:\n{text}");
     }
     assert!(text.contains("latency"));
+    // NeurstrucEnergy's 1,047 conv layers, each measured for energy and latency, as `einf
+    // evaluate` counts them (not 2,094 samples).
+    let row = text.lines().find(|l| l.contains("neurstrucenergy-cuda")).unwrap();
+    assert_eq!(row.split_whitespace().nth(3), Some("1047"), "{row}");
 }
 
 /// A fresh temporary folder for one test.
