@@ -209,7 +209,7 @@ fn import(db: &Path, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<(
     if db.exists() {
         let store = Store::open(db)?;
         for (slot, source) in outcomes.iter_mut().zip(&sources) {
-            *slot = store.find_import(&source.sha256)?.map(ImportOutcome::AlreadyImported);
+            *slot = store.find_import_as(source, args.format.name())?.map(ImportOutcome::AlreadyImported);
         }
     }
     // Every other file is read and checked before the store is written: a bad file leaves the

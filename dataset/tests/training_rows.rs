@@ -77,3 +77,19 @@ fn a_devices_rows_come_back_in_import_order_with_their_kernels_and_models() {
     assert!(matches!(e, StoreError::UnknownDevice { .. }), "{e}");
     assert!(e.to_string().contains("s10-gpu-tflite-fp16"), "{e}");
 }
+
+#[test]
+fn the_same_bytes_under_another_format_are_refused_and_nothing_is_written() {
+    let path = bundled("tflite_cnn_ops_gpu.csv");
+    let batch = read(Format::QedOps, &path, &ReadOptions::default()).unwrap();
+    let source = ImportSource::from_path(&path).unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    store.import(&batch, &source).unwrap();
+    let stats = store.stats().unwrap();
+    let as_csv = einf_dataset::batch::ImportBatch { format: "csv".into(), ..batch.clone() };
+    let e = store.import(&as_csv, &source).unwrap_err().to_string();
+    assert!(e.contains("read as qed-ops; not read again as csv"), "{e}");
+    assert!(store.find_import_as(&source, "csv").is_err());
+    assert_eq!(store.find_import_as(&source, "qed-ops").unwrap().map(|i| i.id), Some(1));
+    assert_eq!(store.stats().unwrap(), stats);
+}

@@ -260,6 +260,13 @@ fn devices_show_and_export_report_what_was_imported() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("tflite_cnn_ops_gpu.csv: imported 33312 measurements as import 1"), "{text}");
 
+    // The same bytes under another format are refused, naming both, and the store is unchanged.
+    let before = std::fs::read(&db).unwrap();
+    let out = run(&dir.0, &["dataset", "import", "--db", s(&db), "--format", "qed-e2e", s(&file)]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("already in the store as import 1 of 'tflite_cnn_ops_gpu.csv', read as qed-ops; not read again as qed-e2e"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+
     let devices = json(&dir.0, &["dataset", "devices", "--json", "--db", s(&db)]);
     let devices = devices["devices"].as_array().unwrap();
     assert_eq!(devices.len(), 6, "six phones");

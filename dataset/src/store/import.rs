@@ -126,6 +126,7 @@ fn import_all_tx(
         if let Some(earlier) =
             find_import(&tx, &source.sha256).map_err(sql("looking up the file's sha256"))?
         {
+            same_format(source, &earlier, &batch.format)?;
             counter.done += batch.measurements.len() as u64;
             progress(counter.progress());
             outcomes.push(ImportOutcome::AlreadyImported(earlier));
@@ -186,6 +187,26 @@ pub(crate) fn get_u64(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u64> 
     let v: i64 = r.get(i)?;
     u64::try_from(v)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Integer, e.into()))
+}
+
+/// The same bytes read as another format would be other measurements: an error saying so, rather
+/// than the earlier import reported as this one.
+pub(super) fn same_format(
+    source: &ImportSource,
+    earlier: &ImportInfo,
+    format: &str,
+) -> Result<(), StoreError> {
+    if earlier.format == format {
+        return Ok(());
+    }
+    Err(invalid(
+        source,
+        0,
+        format!(
+            "these bytes are already in the store as import {} of '{}', read as {}; not read again as {format}",
+            earlier.id, earlier.file, earlier.format
+        ),
+    ))
 }
 
 pub(super) fn invalid(source: &ImportSource, line: usize, what: String) -> StoreError {

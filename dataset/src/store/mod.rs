@@ -224,6 +224,19 @@ impl Store {
         import::find_import(&self.conn, sha256).map_err(|e| self.sql("looking up an import", e))
     }
 
+    /// The import of `source`'s bytes, if the store has one, when it was read as `format` (a
+    /// reader's name); the same bytes imported as another format are an error naming both.
+    pub fn find_import_as(
+        &self,
+        source: &ImportSource,
+        format: &str,
+    ) -> Result<Option<ImportInfo>, StoreError> {
+        match self.find_import(&source.sha256)? {
+            Some(earlier) => import::same_format(source, &earlier, format).map(|()| Some(earlier)),
+            None => Ok(None),
+        }
+    }
+
     /// Every import, oldest first.
     pub fn imports(&self) -> Result<Vec<ImportInfo>, StoreError> {
         query::imports(&self.conn).map_err(|e| self.sql("listing imports", e))
