@@ -150,9 +150,18 @@ pub fn run(args: &DevicesArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> 
         let per = p.kernel_samples_per_metric();
         let mut counts: Vec<u64> = per.values().copied().collect();
         counts.dedup();
+        let whole = &p.meta.whole_model;
         match counts.as_slice() {
-            [one] => one.to_string(),
-            _ => per.iter().map(|(m, n)| format!("{} {n}", m.name())).collect::<Vec<_>>().join(", "),
+            [one] if whole.is_empty() => one.to_string(),
+            // A metric learned from whole models says so: its distinct kernels, from how many models.
+            _ => per
+                .iter()
+                .map(|(m, n)| match whole.get(m) {
+                    Some(w) => format!("{} {n} from {} models", m.name(), w.models),
+                    None => format!("{} {n}", m.name()),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     };
     for p in &ps {

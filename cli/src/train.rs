@@ -132,7 +132,7 @@ pub fn run(args: &TrainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         bar.inc(1);
         let size = std::fs::metadata(&path)?.len();
         let line = format!(
-            "{device}: {} forests on {} kernels ({} backend{}, {}), {size} bytes, {:.1} s -> {}",
+            "{device}: {} forests on {} kernel rows ({} backend{}, {}), {size} bytes, {:.1} s -> {}",
             p.forests.list.len(),
             p.meta.kernel_samples,
             p.meta.backend,

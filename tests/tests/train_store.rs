@@ -265,7 +265,7 @@ fn qed_usc_in_a_store_trains_the_bundled_pixel4_predictor() {
     let device = "pixel4-gpu-tflite-fp16";
     let out = ok(&["train", "--db", s(&db), "--device", device, "--out", s(&predictor)]);
     assert!(
-        out.starts_with("pixel4-gpu-tflite-fp16: 8 forests on 5556 kernels (tflite-gpu backend"),
+        out.starts_with("pixel4-gpu-tflite-fp16: 8 forests on 5556 kernel rows (tflite-gpu backend"),
         "{out}"
     );
 
