@@ -74,6 +74,10 @@ pub struct ImportArgs {
     /// sha256 of both files.
     #[arg(long, value_name = "FILE")]
     pub configs: Option<PathBuf>,
+    /// Import values outside 1e-9..1e12 of their unit (mJ, ms, mW) and kernel dimensions above
+    /// 2^31, which are refused by default (almost always a unit or column slip).
+    #[arg(long)]
+    pub allow_extreme: bool,
     /// Print JSON (schema `einf.dataset.import/1`) instead of text.
     #[arg(long)]
     pub json: bool,
@@ -223,6 +227,7 @@ fn import(db: &Path, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<(
         read.push((i, einf_dataset::import::read(args.format, path, &opts)?));
     }
     let mut store = Store::open(db)?;
+    store.allow_extreme(args.allow_extreme);
     if !read.is_empty() {
         let items: Vec<(&ImportBatch, &ImportSource)> = read.iter().map(|(i, b)| (b, &sources[*i])).collect();
         bar.set_message(format!("writing {}", db.display()));

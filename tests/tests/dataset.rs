@@ -687,3 +687,36 @@ fn an_import_killed_mid_transaction_leaves_a_sound_store_without_that_file() {
     assert_eq!(count(&check(&dir.0, &db), "measurements"), count(&before, "measurements") + 9_180);
     assert!(!journal.exists(), "a journal was left behind after the next import");
 }
+
+#[test]
+fn extreme_values_and_dimensions_are_refused_unless_allowed() {
+    let dir = Scratch::new("extreme");
+    let db = dir.db();
+    // SYNTHETIC rows: a latency of 1e300 s and a map side of 99,999,999,999.
+    let cases = [
+        (
+            "huge.csv",
+            "device,device_class,kind,model,metric,value,unit\nx-gpu,gpu,,net,latency,1e300,s\n",
+            "latency 1e303 ms is outside 1e-9..1e12 ms",
+        ),
+        (
+            "wide.csv",
+            "device,device_class,kind,input_h,input_w,cin,cout,metric,value,unit\nx-gpu,gpu,conv-bn-relu,99999999999,8,3,8,latency,1,ms\n",
+            "kernel dimension 99999999999 is above 2^31",
+        ),
+    ];
+    for (name, text, why) in cases {
+        let file = dir.path(name);
+        std::fs::write(&file, text).unwrap();
+        let out = run(&dir.0, &["dataset", "import", "--db", s(&db), "--format", "csv", s(&file)]);
+        assert!(!out.status.success());
+        let err = stderr(&out);
+        assert!(err.contains(&format!("{name}:2: {why}")) && err.contains("--allow-extreme"), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        let out = run(
+            &dir.0,
+            &["dataset", "import", "--db", s(&db), "--format", "csv", "--allow-extreme", s(&file)],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+}

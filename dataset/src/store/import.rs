@@ -81,6 +81,7 @@ const PROGRESS_EVERY: u64 = 1 << 14;
 pub(crate) fn import_all(
     conn: &mut Connection,
     path: &Path,
+    extreme: bool,
     items: &[(&ImportBatch, &ImportSource)],
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Vec<ImportOutcome>, StoreError> {
@@ -103,7 +104,7 @@ pub(crate) fn import_all(
     // per-row foreign-key lookups (four per measurement) are skipped for the import; the pragma
     // only takes effect outside a transaction, and is restored whatever happens.
     conn.execute_batch("PRAGMA foreign_keys = OFF").map_err(sql("starting the import"))?;
-    let result = import_all_tx(conn, path, items, &mut counter, progress);
+    let result = import_all_tx(conn, path, extreme, items, &mut counter, progress);
     let restored = conn.execute_batch("PRAGMA foreign_keys = ON").map_err(sql("finishing the import"));
     let outcomes = result?;
     restored?;
@@ -113,6 +114,7 @@ pub(crate) fn import_all(
 fn import_all_tx(
     conn: &mut Connection,
     path: &Path,
+    extreme: bool,
     items: &[(&ImportBatch, &ImportSource)],
     counter: &mut Counter,
     progress: &mut dyn FnMut(Progress),
@@ -134,7 +136,7 @@ fn import_all_tx(
         }
         // Read again for each batch: an earlier batch of this call may have added devices.
         let stored = stored_devices(&tx).map_err(sql("reading devices"))?;
-        let devices = check(batch, source, &stored)?;
+        let devices = check(batch, source, &stored, extreme)?;
         let graphs = super::graph_write::check(batch, source)?;
         let summary = write(&tx, batch, source, &stored, &devices, &graphs, counter, progress).map_err(
             |f| match f {
@@ -240,6 +242,7 @@ fn check<'b>(
     batch: &'b ImportBatch,
     source: &ImportSource,
     stored: &StoredDevices,
+    extreme: bool,
 ) -> Result<HashMap<&'b str, &'b Device>, StoreError> {
     let mut devices: HashMap<&str, &Device> = HashMap::with_capacity(batch.devices.len());
     for d in &batch.devices {
@@ -257,6 +260,9 @@ fn check<'b>(
     }
     for m in &batch.measurements {
         check_measurement(source, m, &devices, stored)?;
+        if !extreme {
+            check_plausible(m).map_err(|what| invalid(source, m.line, what))?;
+        }
     }
     Ok(devices)
 }
@@ -317,6 +323,35 @@ fn check_measurement(
             }
         }
         Subject::Model(model) => check_model(model).map_err(bad)?,
+    }
+    Ok(())
+}
+
+/// Values no real measurement has, in canonical units: below a femtojoule / picosecond /
+/// nanowatt (1e-9 mJ, ms, mW) or above a gigajoule / eleven days / a gigawatt (1e12).
+pub const PLAUSIBLE_VALUES: (f64, f64) = (1e-9, 1e12);
+
+/// The largest kernel dimension taken as real (2^31: no tensor side or channel count comes near).
+pub const PLAUSIBLE_DIMENSION: u64 = 1 << 31;
+
+/// A value or a kernel dimension outside what any real measurement has: almost always a unit or
+/// column slip. [`crate::store::Store::allow_extreme`] lets such rows in.
+fn check_plausible(m: &Measurement) -> Result<(), String> {
+    let (lo, hi) = PLAUSIBLE_VALUES;
+    let unit = m.metric.unit();
+    let why = "a unit or column slip? --allow-extreme imports it";
+    if !(lo..=hi).contains(&m.value) {
+        return Err(format!(
+            "{} {:e} {unit} is outside {lo:e}..{hi:e} {unit} ({why})",
+            m.metric.name(),
+            m.value
+        ));
+    }
+    if let Subject::Kernel(k) = &m.subject {
+        let big = k.config.whole_numbers().into_iter().chain(k.config.input_channels.iter().copied()).max();
+        if let Some(v) = big.filter(|v| *v > PLAUSIBLE_DIMENSION) {
+            return Err(format!("kernel dimension {v} is above 2^31 ({why})"));
+        }
     }
     Ok(())
 }

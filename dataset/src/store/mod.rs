@@ -56,7 +56,7 @@ mod training;
 
 pub use error::StoreError;
 pub use graphs::{GraphRow, GraphTable, StoredGraph};
-pub use import::{ImportInfo, ImportOutcome, ImportSummary, Progress};
+pub use import::{ImportInfo, ImportOutcome, ImportSummary, PLAUSIBLE_DIMENSION, PLAUSIBLE_VALUES, Progress};
 pub use query::{
     DeviceImport, DeviceReport, DeviceSummary, EXPORT_COLUMNS, ExportFormat, ExportOptions, KindSummary,
     ModelsSummary,
@@ -89,6 +89,7 @@ pub fn resolve_path(flag: Option<&Path>, env: Option<&std::ffi::OsStr>) -> PathB
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    allow_extreme: bool,
 }
 
 /// Row counts of the store's tables.
@@ -168,7 +169,14 @@ impl Store {
         })?;
         conn.set_prepared_statement_cache_capacity(32);
         schema::migrate(&mut conn, &path, schema::MIGRATIONS)?;
-        Ok(Store { conn, path })
+        Ok(Store { conn, path, allow_extreme: false })
+    }
+
+    /// Let imports through whose values or kernel dimensions no real measurement has (outside
+    /// [`PLAUSIBLE_VALUES`] of the canonical unit, or above [`PLAUSIBLE_DIMENSION`]);
+    /// by default such a row fails its import, naming its line.
+    pub fn allow_extreme(&mut self, yes: bool) {
+        self.allow_extreme = yes;
     }
 
     /// The store file (`:memory:` for [`Store::open_in_memory`]).
@@ -216,7 +224,7 @@ impl Store {
         items: &[(&ImportBatch, &ImportSource)],
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Vec<ImportOutcome>, StoreError> {
-        import::import_all(&mut self.conn, &self.path, items, progress)
+        import::import_all(&mut self.conn, &self.path, self.allow_extreme, items, progress)
     }
 
     /// The import of a file with these bytes (sha256, lowercase hex), if the store has one.
