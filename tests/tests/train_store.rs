@@ -144,7 +144,7 @@ fn neurstrucenergy_under_a_new_device_name_trains_and_evaluates_as_the_bundled_d
     let store = std::fs::read(&s2).unwrap();
     let predictor = d.join("my.einfp");
     let out = ok(&["train", "--db", s(&s2), "--device", "my-jet", "--target", "log", "--out", s(&predictor)]);
-    assert!(out.starts_with("my-jetson: ") && out.contains("on 2094 kernels"), "{out}");
+    assert!(out.starts_with("my-jetson: ") && out.contains("on 2094 kernel rows"), "{out}");
     assert!(out.contains(&format!("store {}", s2.display())), "{out}");
     assert!(std::fs::metadata(&predictor).unwrap().len() > 0);
 
