@@ -423,6 +423,7 @@ impl Net {
                 ),
             ));
         }
+        self.check_downsampling(&name, x, spec.stride)?;
         let pads = self.resolve_pad(spec.pad, x.h, x.w, spec.k, spec.stride);
         let ceil = false;
         let (Some(oh), Some(ow)) = (
@@ -533,9 +534,26 @@ impl Net {
         })
     }
 
+    /// A strided layer must have something to downsample: a 1-pixel side under a stride above 1
+    /// means the input resolution is too small for the network (ResNet-50 at 3×3 would run its
+    /// last stages on 1×1 maps), which is refused rather than built silently.
+    fn check_downsampling(&self, name: &str, x: Fm, stride: (u64, u64)) -> Result<()> {
+        if (x.h == 1 && stride.0 > 1) || (x.w == 1 && stride.1 > 1) {
+            return Err(self.layer_err(
+                name,
+                format!(
+                    "stride {}x{} on a {}x{} map: the input resolution is too small for this network",
+                    stride.0, stride.1, x.h, x.w
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// A pooling layer.
     pub fn pool(&mut self, x: Fm, p: Pool) -> Result<Fm> {
         let name = self.name(if p.kind == PoolKind::Max { "maxpool" } else { "avgpool" });
+        self.check_downsampling(&name, x, p.stride)?;
         let pads = self.resolve_pad(p.pad, x.h, x.w, p.k, p.stride);
         let (Some(oh), Some(ow)) = (
             window_out(x.h, p.k.0, p.stride.0, pads[0], pads[2], p.ceil),

@@ -79,6 +79,11 @@ fn bad_options_and_names_are_named_errors() {
     let e =
         arch::build("alexnet", &ArchOptions { resolution: Some(16), ..ArchOptions::default() }).unwrap_err();
     assert!(e.to_string().starts_with("alexnet: layer"), "{e}");
+    // A resolution at which a strided layer would get a 1-pixel map (it used to build silently).
+    let e =
+        arch::build("resnet50", &ArchOptions { resolution: Some(3), ..ArchOptions::default() }).unwrap_err();
+    assert!(e.to_string().contains("stride 2x2 on a 1x1 map: the input resolution is too small"), "{e}");
+    assert!(arch::build("resnet50", &ArchOptions { resolution: Some(32), ..ArchOptions::default() }).is_ok());
     let e =
         arch::build("mlperf_autoencoder", &ArchOptions { resolution: Some(32), ..ArchOptions::default() });
     assert!(e.unwrap_err().to_string().contains("resolution"));
