@@ -4,6 +4,7 @@
 //! [`super::schema`], version 2); [`Store::model_graph_table`] reads each distinct list and
 //! kernel once, and [`Store::model_graphs`] expands them per graph.
 
+use super::query::Failure;
 use super::{Store, StoreError};
 use einf_parser::ir::DType;
 use einf_parser::kernel::{KernelConfig, KernelKind};
@@ -104,18 +105,6 @@ pub(super) fn digest(text: &str) -> i64 {
     i64::from_be_bytes(b)
 }
 
-/// Read-back problems: SQLite, or a stored value this build cannot read.
-enum Failure {
-    Sql(rusqlite::Error),
-    Corrupt(String),
-}
-
-impl From<rusqlite::Error> for Failure {
-    fn from(e: rusqlite::Error) -> Self {
-        Failure::Sql(e)
-    }
-}
-
 /// The kernel `id` of the `kernels` table.
 fn kernel(conn: &Connection, id: i64) -> Result<(KernelKind, KernelConfig), Failure> {
     let mut st = conn.prepare_cached(
@@ -162,12 +151,7 @@ impl Store {
     /// [`Store::model_graphs`] with each distinct kernel read and held once.
     pub fn model_graph_table(&self, device: &str) -> Result<GraphTable, StoreError> {
         let id = self.device_id(device)?;
-        self.graph_table(id).map_err(|f| match f {
-            Failure::Sql(error) => {
-                StoreError::Sqlite { path: self.path.clone(), what: "reading model graphs", error }
-            }
-            Failure::Corrupt(what) => StoreError::Corrupt { path: self.path.clone(), what },
-        })
+        self.graph_table(id).map_err(self.fail("reading model graphs"))
     }
 
     fn graph_table(&self, device: i64) -> Result<GraphTable, Failure> {

@@ -185,8 +185,10 @@ pub(crate) fn import(conn: &Connection, id: i64) -> rusqlite::Result<ImportInfo>
 }
 
 /// Read-back problems: SQLite errors, or a value the schema admits but this build cannot name.
-enum Failure {
+pub(super) enum Failure {
+    /// SQLite failed.
     Sql(rusqlite::Error),
+    /// A stored value this build cannot read.
     Corrupt(String),
 }
 
@@ -197,7 +199,8 @@ impl From<rusqlite::Error> for Failure {
 }
 
 impl Store {
-    fn fail(&self, what: &'static str) -> impl Fn(Failure) -> StoreError + '_ {
+    /// The store error of a read-back failure while doing `what`.
+    pub(super) fn fail(&self, what: &'static str) -> impl Fn(Failure) -> StoreError + '_ {
         move |f| match f {
             Failure::Sql(error) => StoreError::Sqlite { path: self.path.clone(), what, error },
             Failure::Corrupt(what) => StoreError::Corrupt { path: self.path.clone(), what },

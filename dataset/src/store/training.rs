@@ -6,6 +6,7 @@
 //! rows, so reading is one pass over the device's measurements.
 
 use super::import::{ImportInfo, get_u64};
+use super::query::Failure;
 use super::{Store, StoreError, query};
 use crate::batch::{Device, DeviceClass, Metric};
 use einf_parser::ir::DType;
@@ -92,11 +93,8 @@ impl Store {
     /// [`StoreError::UnknownDevice`], naming the devices the store has.
     pub fn device_rows(&self, name: &str, filter: &Filter) -> Result<DeviceRows, StoreError> {
         let id = self.device_id(name)?;
-        let fail = |e: Failure| match e {
-            Failure::Sql(error) => self.sql("reading a device's measurements", error),
-            Failure::Corrupt(what) => StoreError::Corrupt { path: self.path.clone(), what },
-        };
-        let device = device(&self.conn, id).map_err(fail)?;
+        let fail = self.fail("reading a device's measurements");
+        let device = device(&self.conn, id).map_err(&fail)?;
         let Read { kernels, models, imports } = read_rows(&self.conn, id, filter).map_err(fail)?;
         let imports = imports
             .into_iter()
@@ -104,17 +102,6 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.sql("listing a device's imports", e))?;
         Ok(DeviceRows { device, kernels, models, imports })
-    }
-}
-
-enum Failure {
-    Sql(rusqlite::Error),
-    Corrupt(String),
-}
-
-impl From<rusqlite::Error> for Failure {
-    fn from(e: rusqlite::Error) -> Self {
-        Failure::Sql(e)
     }
 }
 
