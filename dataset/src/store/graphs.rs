@@ -105,17 +105,19 @@ pub(super) fn digest(text: &str) -> i64 {
     i64::from_be_bytes(b)
 }
 
-/// The kernel `id` of the `kernels` table.
-fn kernel(conn: &Connection, id: i64) -> Result<(KernelKind, KernelConfig), Failure> {
+/// The kernel `id` of the `kernels` table (`None` when no row has that id). One reader for every
+/// read-back: device rows ([`super::training`]) and model graphs.
+pub(super) fn stored_kernel(
+    conn: &Connection,
+    id: i64,
+) -> Result<Option<(KernelKind, KernelConfig)>, Failure> {
     let mut st = conn.prepare_cached(
         "SELECT kind, batch, input_h, input_w, output_h, output_w, cin, cout, kernel_h, kernel_w, stride_h, \
          stride_w, pad_top, pad_left, pad_bottom, pad_right, dilation_h, dilation_w, groups, dtype, \
          input_channels FROM kernels WHERE id = ?1",
     )?;
     let mut rows = st.query([id])?;
-    let Some(r) = rows.next()? else {
-        return Err(Failure::Corrupt(format!("a kernel list names kernel {id}, which is not stored")));
-    };
+    let Some(r) = rows.next()? else { return Ok(None) };
     let corrupt = |what: String| Failure::Corrupt(format!("kernel {id}: {what}"));
     let kind: String = r.get(0)?;
     let kind = kind.parse::<KernelKind>().map_err(|e| corrupt(format!("kind '{kind}': {e}")))?;
@@ -132,8 +134,7 @@ fn kernel(conn: &Connection, id: i64) -> Result<(KernelKind, KernelConfig), Fail
         .filter(|c| !c.is_empty())
         .map(|c| c.parse::<u64>().map_err(|_| corrupt(format!("input_channels '{channels}'"))))
         .collect::<Result<Vec<_>, _>>()?;
-    let config = KernelConfig::from_whole_numbers(n, dtype, input_channels);
-    Ok((kind, config))
+    Ok(Some((kind, KernelConfig::from_whole_numbers(n, dtype, input_channels))))
 }
 
 impl Store {
@@ -181,7 +182,12 @@ impl Store {
                             None => {
                                 let i = u32::try_from(table.kernels.len())
                                     .map_err(|_| Failure::Corrupt("more than 2^32 kernels".into()))?;
-                                table.kernels.push(kernel(&self.conn, kid)?);
+                                let k = stored_kernel(&self.conn, kid)?.ok_or_else(|| {
+                                    Failure::Corrupt(format!(
+                                        "a kernel list names kernel {kid}, which is not stored"
+                                    ))
+                                })?;
+                                table.kernels.push(k);
                                 index.insert(kid, i);
                                 i
                             }

@@ -5,11 +5,11 @@
 //! units. The device's distinct kernels and models are read once each and shared by their
 //! rows, so reading is one pass over the device's measurements.
 
-use super::import::{ImportInfo, get_u64};
+use super::graphs::stored_kernel;
+use super::import::ImportInfo;
 use super::query::Failure;
 use super::{Store, StoreError, query};
 use crate::batch::{Device, DeviceClass, Metric};
-use einf_parser::ir::DType;
 use einf_parser::kernel::{KernelConfig, KernelKind};
 use rusqlite::Connection;
 use rustc_hash::FxHashMap;
@@ -118,32 +118,6 @@ fn device(conn: &Connection, id: i64) -> Result<Device, Failure> {
     Ok(Device { name, class, soc, runtime, precision, notes })
 }
 
-/// Kernel `id` of the `kernels` table.
-fn read_kernel(st: &mut rusqlite::CachedStatement<'_>, id: i64) -> Result<StoredKernel, Failure> {
-    let mut rows = st.query([id])?;
-    let r = rows.next()?.ok_or_else(|| Failure::Corrupt(format!("measurement of a missing kernel {id}")))?;
-    let kind_text =
-        r.get_ref(0)?.as_str().map_err(|e| Failure::Corrupt(format!("kernel {id}: kind: {e}")))?;
-    let kind: KernelKind =
-        kind_text.parse().map_err(|e: String| Failure::Corrupt(format!("kernel {id}: kind: {e}")))?;
-    let mut n = [0u64; 18];
-    for (i, v) in n.iter_mut().enumerate() {
-        *v = get_u64(r, i + 1)?;
-    }
-    let dtype_text: String = r.get(19)?;
-    let dtype = DType::from_name(&dtype_text)
-        .ok_or_else(|| Failure::Corrupt(format!("kernel {id}: dtype '{dtype_text}'")))?;
-    let channels_text: String = r.get(20)?;
-    let channels = channels_text
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<u64>())
-        .collect::<Result<Vec<u64>, _>>()
-        .map_err(|_| Failure::Corrupt(format!("kernel {id}: input_channels '{channels_text}'")))?;
-    let config = KernelConfig::from_whole_numbers(n, dtype, channels);
-    Ok(StoredKernel { kind, config })
-}
-
 /// A stored model: name and file sha256.
 type StoredModel = (Arc<str>, Option<String>);
 
@@ -167,11 +141,6 @@ struct Read {
 /// and the ids of the imports of every row (whatever `filter` says), ascending. Each kernel and
 /// model is read once, when a row first refers to it, and shared by its rows.
 fn read_rows(conn: &Connection, device: i64, filter: &Filter) -> Result<Read, Failure> {
-    let mut kernel_st = conn.prepare_cached(
-        "SELECT kind, batch, input_h, input_w, output_h, output_w, cin, cout, kernel_h, kernel_w, \
-         stride_h, stride_w, pad_top, pad_left, pad_bottom, pad_right, dilation_h, dilation_w, groups, \
-         dtype, input_channels FROM kernels WHERE id = ?1",
-    )?;
     let mut model_st = conn.prepare_cached("SELECT name, file_sha256 FROM models WHERE id = ?1")?;
     let mut kernels: FxHashMap<i64, Arc<StoredKernel>> = FxHashMap::default();
     let mut models: FxHashMap<i64, StoredModel> = FxHashMap::default();
@@ -209,7 +178,12 @@ fn read_rows(conn: &Connection, device: i64, filter: &Filter) -> Result<Read, Fa
             Some(k) => {
                 let kernel = match kernels.entry(k) {
                     Entry::Occupied(e) => Arc::clone(e.get()),
-                    Entry::Vacant(e) => Arc::clone(e.insert(Arc::new(read_kernel(&mut kernel_st, k)?))),
+                    Entry::Vacant(e) => {
+                        let (kind, config) = stored_kernel(conn, k)?.ok_or_else(|| {
+                            Failure::Corrupt(format!("measurement of a missing kernel {k}"))
+                        })?;
+                        Arc::clone(e.insert(Arc::new(StoredKernel { kind, config })))
+                    }
                 };
                 kernel_rows.push(KernelRow {
                     kernel,
