@@ -60,6 +60,14 @@ pub enum PredictorError {
         /// The devices known, comma-separated.
         known: String,
     },
+    /// A device name a data source (store, CSV, bundled data) has no device, or several, for.
+    #[error("{place}: {error}")]
+    InSource {
+        /// The source, as a user would name it (`store x.db`).
+        place: String,
+        /// What is wrong with the name there.
+        error: Box<PredictorError>,
+    },
     /// A device name typed as a prefix of several devices' names.
     #[error("device '{name}' is ambiguous: it starts {matches}; type more of the name")]
     AmbiguousDevice {

@@ -102,12 +102,8 @@ impl OpenSource {
     /// The full name of the device `name` selects: itself, or the one device it is a prefix of.
     pub fn resolve(&self, name: &str) -> Result<String> {
         let names: Vec<&str> = self.devices.iter().map(String::as_str).collect();
-        crate::names::resolve_prefix(name, &names).map_err(|e| match e {
-            PredictorError::UnknownDevice { name, known } => {
-                PredictorError::UnknownDevice { name: format!("{name}' in '{}", self.describe()), known }
-            }
-            e => e,
-        })
+        crate::names::resolve_prefix(name, &names)
+            .map_err(|e| PredictorError::InSource { place: self.describe(), error: Box::new(e) })
     }
 
     /// The training data of `device` (a full name, see [`OpenSource::resolve`]).
