@@ -222,12 +222,25 @@ pub fn model_groups(samples: &[&KernelSample]) -> Vec<Vec<String>> {
     let mut seq: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for s in samples {
         if let Some(m) = &s.model {
-            let base = s.kind.base().map(|r| r.to_string()).unwrap_or_default();
-            seq.entry(m.as_str()).or_default().push(format!("{base} {}", s.config));
+            seq.entry(m.as_str()).or_default().push(layer_key(&s.kind, &s.config));
         }
     }
-    let mut by_seq: BTreeMap<&Vec<String>, Vec<String>> = BTreeMap::new();
-    for (m, s) in &seq {
+    groups_of_sequences(seq)
+}
+
+/// A kernel as it counts for "the same architecture": its base operator and configuration (the
+/// ops a runtime linked into it are left out).
+pub(crate) fn layer_key(kind: &KernelKind, config: &KernelConfig) -> String {
+    format!("{} {config}", kind.base().map(|r| r.to_string()).unwrap_or_default())
+}
+
+/// Models (by name, each once) with identical layer sequences, grouped: each group sorted, the
+/// groups sorted.
+pub(crate) fn groups_of_sequences<'a>(
+    seqs: impl IntoIterator<Item = (&'a str, Vec<String>)>,
+) -> Vec<Vec<String>> {
+    let mut by_seq: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+    for (m, s) in seqs {
         by_seq.entry(s).or_default().push(m.to_string());
     }
     let mut groups: Vec<Vec<String>> = by_seq.into_values().collect();

@@ -9,28 +9,21 @@
 use crate::calibrate::{Calibration, ModelTerms};
 use crate::data::{DeviceData, KernelSample, ModelSample};
 use crate::error::Result;
-use crate::eval::{EndToEnd, EvalConfig, MetricEvaluation};
+use crate::eval::{EndToEnd, EvalConfig, MetricEvaluation, groups_of_sequences, layer_key};
 use crate::features::counts;
 use crate::forests::Forests;
 use crate::from_models::fit_from_models;
 use crate::scores::Scores;
 use einf_dataset::batch::Metric;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Groups of models with identical kernel sequences, sorted by first model name.
 pub fn model_groups(models: &[&ModelSample]) -> Vec<Vec<String>> {
-    let mut by_seq: BTreeMap<Vec<String>, BTreeSet<String>> = BTreeMap::new();
-    for m in models {
-        let seq = m
-            .kernels
+    groups_of_sequences(
+        models
             .iter()
-            .map(|(kind, c)| format!("{} {c}", kind.base().map(|r| r.to_string()).unwrap_or_default()))
-            .collect();
-        by_seq.entry(seq).or_default().insert(m.name.clone());
-    }
-    let mut groups: Vec<Vec<String>> = by_seq.into_values().map(|g| g.into_iter().collect()).collect();
-    groups.sort();
-    groups
+            .map(|m| (m.name.as_str(), m.kernels.iter().map(|(kind, c)| layer_key(kind, c)).collect())),
+    )
 }
 
 /// A model's calibration terms (predicted kernel sum, kernel count) and FLOPs.
