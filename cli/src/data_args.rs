@@ -5,7 +5,7 @@
 use einf_dataset::batch::DeviceClass;
 use einf_dataset::batch::Metric;
 use einf_predictor::data::{BACKENDS, DeviceData, Filter};
-use einf_predictor::learn::Learning;
+use einf_predictor::learn::{LearnFrom, Learning};
 use einf_predictor::source::{DataSource, OpenSource};
 use std::path::PathBuf;
 
@@ -32,18 +32,25 @@ pub struct DataArgs {
     /// What the forests learn from: kernel measurements where a metric has any, else whole
     /// models (auto); kernel measurements only; or whole models, kernel rows joining as direct
     /// targets.
-    #[arg(long, default_value = "auto", value_parser = ["auto", "kernels", "models"])]
-    pub learn_from: String,
+    #[arg(long, default_value = "auto", value_parser = learn_from_parser())]
+    pub learn_from: LearnFrom,
     /// Leave the kernel rows out (their models keep their kernel lists): learn from whole models
     /// alone, e.g. to see what a device measured only end to end would give.
     #[arg(long)]
     pub without_kernel_rows: bool,
 }
 
+/// The `--learn-from` names.
+fn learn_from_parser() -> impl clap::builder::TypedValueParser<Value = LearnFrom> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["auto", "kernels", "models"])
+        .try_map(|s| s.parse::<LearnFrom>())
+}
+
 impl DataArgs {
     /// The learning the flags ask for.
-    pub fn learning(&self) -> anyhow::Result<Learning> {
-        Ok(Learning { from: self.learn_from.parse().map_err(anyhow::Error::msg)?, ..Learning::default() })
+    pub fn learning(&self) -> Learning {
+        Learning { from: self.learn_from, ..Learning::default() }
     }
 
     /// The training data of `device` as the flags ask (kernel rows left out with

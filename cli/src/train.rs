@@ -86,7 +86,7 @@ pub(crate) fn params(
 
 pub fn run(args: &TrainArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let source = args.data.open()?;
-    let learning = args.data.learning()?;
+    let learning = args.data.learning();
     if let Some(dir) = &args.dump_features {
         let device = source.resolve(args.device.as_deref().unwrap_or_default())?;
         let params = params(&device, args.trees, args.seed, args.target)?;
